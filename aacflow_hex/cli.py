@@ -1,0 +1,198 @@
+"""The ``aacflow-hex`` command line.
+
+Exit codes: 0 success, 1 the tool call failed, 2 usage or validation error.
+Each subcommand is a small function; ``build_parser`` wires them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .registry import Registry, UnknownToolError, load_registry
+from .specs import OutputSpec, ToolSpec
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def cmd_tools(args: argparse.Namespace, registry: Registry) -> int:
+    specs = registry.specs()
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "description": s.description,
+                    "readOnly": s.annotations.read_only,
+                }
+                for s in specs
+            ]
+        )
+        return EXIT_OK
+    width = max(len(s.id) for s in specs)
+    for spec in specs:
+        print(f"{spec.id:<{width}}  {spec.description}")
+    print(f"\n{len(specs)} tools. 'aacflow-hex describe TOOL' shows one.")
+    return EXIT_OK
+
+
+def _output_rows(fields: dict[str, OutputSpec], depth: int = 0) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    for name, field in fields.items():
+        rows.append(("  " * depth + name, field.type, field.description))
+        if field.properties:
+            rows.extend(_output_rows(field.properties, depth + 1))
+        if field.items is not None and field.items.properties:
+            rows.extend(_output_rows(field.items.properties, depth + 1))
+    return rows
+
+
+def _describe_json(spec: ToolSpec) -> dict[str, Any]:
+    return spec.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
+    spec = registry.get(args.tool)
+    if args.json:
+        _print_json(_describe_json(spec))
+        return EXIT_OK
+    print(f"{spec.id}: {spec.name}\n{spec.description}\n")
+    print("Params:")
+    for name, param in spec.params.items():
+        kind = param.type + (" (integer)" if param.integer else "")
+        flags = ["required" if param.required else "optional"]
+        if param.secret:
+            flags.append("secret")
+        if param.enum:
+            flags.append("one of " + "|".join(str(v) for v in param.enum))
+        if param.minimum is not None or param.maximum is not None:
+            flags.append(
+                f"range {param.minimum:g}..{param.maximum:g}"
+                if param.maximum is not None
+                else f">= {param.minimum:g}"
+            )
+        print(f"  {name:<24} {kind:<18} {', '.join(flags)}")
+        if param.description:
+            print(f"  {'':<24} {param.description}")
+    for rule in spec.rules:
+        print(f"  ({' and '.join(rule.exclusive)} cannot be combined: {rule.reason})")
+    print("\nOutputs:")
+    for name, kind, description in _output_rows(spec.outputs):
+        print(f"  {name:<24} {kind:<8} {description}")
+    return EXIT_OK
+
+
+def _parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise ValueError(f"-p {pair!r}: expected name=value")
+        params[name.strip()] = value
+    return params
+
+
+async def _run_tool(tool_id: str, params: dict[str, Any], timeout: float | None) -> Any:
+    from .executor import HexExecutor
+
+    async with HexExecutor() as executor:
+        return await executor.execute(tool_id, params, timeout=timeout)
+
+
+def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
+    registry.get(args.tool)  # an unknown tool is a usage error, before anything else
+    try:
+        params: dict[str, Any] = _parse_assignments(args.param or [])
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.params_json:
+        params = {**json.loads(args.params_json), **params}
+    result = asyncio.run(_run_tool(args.tool, params, args.timeout))
+    if args.json:
+        _print_json(result.model_dump(mode="json"))
+    elif result.success:
+        _print_json(result.output)
+    if not result.success and result.error is not None:
+        if not args.json:
+            print(f"error ({result.error.kind}): {result.error.message}", file=sys.stderr)
+        return EXIT_USAGE if result.error.kind == "validation" else EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_emulator(args: argparse.Namespace, registry: Registry) -> int:
+    from .emulator import EmulatorConfig
+    from .emulator.serve import serve
+
+    config = EmulatorConfig(host=args.host, port=args.port, seed=args.seed)
+    if args.token:
+        config = EmulatorConfig(host=args.host, port=args.port, seed=args.seed, token=args.token)
+    serve(config)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aacflow-hex",
+        description="Hex (hex.tech) tools for workflows and agents. "
+        "The key comes from HEX_API_KEY, the API URL from HEX_API_BASE_URL.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    tools = sub.add_parser("tools", help="list the tools")
+    tools.add_argument("--json", action="store_true", help="print JSON")
+    tools.set_defaults(func=cmd_tools)
+
+    describe = sub.add_parser("describe", help="show one tool's params and outputs")
+    describe.add_argument("tool")
+    describe.add_argument("--json", action="store_true", help="print the spec as JSON")
+    describe.set_defaults(func=cmd_describe)
+
+    run = sub.add_parser("run", help="call one tool")
+    run.add_argument("tool")
+    run.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a param; repeat for more (values are read like form inputs)",
+    )
+    run.add_argument("--params-json", metavar="JSON", help="params as one JSON object")
+    run.add_argument("--timeout", type=float, help="seconds the call may take in all")
+    run.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    run.set_defaults(func=cmd_run)
+
+    emulator = sub.add_parser("emulator", help="serve the local Hex API emulator")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8765)
+    emulator.add_argument("--token", help="the token clients must send (default: built in)")
+    emulator.add_argument("--seed", type=int, default=0, help="seed of the generated workspace")
+    emulator.set_defaults(func=cmd_emulator)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args, load_registry())
+    except UnknownToolError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except json.JSONDecodeError as exc:
+        print(f"error: --params-json is not valid JSON: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

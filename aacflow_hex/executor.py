@@ -1,0 +1,285 @@
+"""HexExecutor: validate params, call Hex, map the response onto the outputs.
+
+The steps that decide things (validation, request building, decoding,
+mapping) are pure functions in their own modules; this one only sequences
+them around the transport, with retries, pacing and timeouts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from . import transport
+from .build import HttpRequest, build_request
+from .decode import HttpResponse, decode_response, header, retry_after_seconds
+from .handlers import HANDLERS, HandlerContext
+from .mapping import map_fields
+from .pacing import Pacer
+from .paging import keep_item, local_filters, next_page_params
+from .redact import Redactor
+from .registry import Registry, load_registry
+from .results import ErrorKind, Timing, ToolError, ToolFailure, ToolResult
+from .retry import RetryPolicy, may_retry_status, may_retry_transport
+from .specs import ToolSpec
+from .validation import ParamError, validate_params
+
+DEFAULT_BASE_URL = "https://app.hex.tech/api/v1"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_CONNECT_TIMEOUT = 10.0
+HEX_DEFAULT_PAGE_SIZE = 25
+log = logging.getLogger("aacflow_hex")
+
+
+@dataclass
+class _Call:
+    """The state of one execute() call."""
+
+    spec: ToolSpec
+    token: str | None
+    redactor: Redactor
+    started: float = field(default_factory=time.monotonic)
+    attempts: int = 0
+    requests: int = 0
+    last_status: int | None = None
+
+
+class HexExecutor:
+    """Runs tools against one Hex API base URL with one shared aiohttp session."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        *,
+        registry: Registry | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        pacer: Pacer | None = None,
+        session: aiohttp.ClientSession | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.base_url = (base_url or os.environ.get("HEX_API_BASE_URL") or DEFAULT_BASE_URL).rstrip(
+            "/"
+        )
+        self._api_key = api_key or os.environ.get("HEX_API_KEY") or None
+        self.registry = registry or load_registry()
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.retry = retry or RetryPolicy()
+        self._pacer = pacer or Pacer()
+        self._session = session
+        self._owns_session = session is None
+        self._rng = random.Random(seed)
+
+    def __repr__(self) -> str:
+        key = "set" if self._api_key else "unset"
+        return f"HexExecutor(base_url={self.base_url!r}, api_key={key})"
+
+    async def __aenter__(self) -> HexExecutor:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300)
+            )
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._session is not None and self._owns_session:
+            await self._session.close()
+            self._session = None
+
+    async def execute(
+        self,
+        tool_id: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> ToolResult:
+        """Run one tool. Never raises for a failed call; an unknown tool id raises."""
+        tool = self.registry.tool(tool_id)
+        spec = tool.spec
+        raw = dict(params or {})
+        if "apiKey" in spec.params and not raw.get("apiKey") and self._api_key:
+            raw["apiKey"] = self._api_key
+        secrets = [raw.get(name) for name in spec.secret_params] + [self._api_key]
+        call = _Call(spec, token=None, redactor=Redactor(s for s in secrets if isinstance(s, str)))
+        try:
+            clean = validate_params(spec, tool.validator, raw)
+        except ParamError as exc:
+            return self._failed(call, ToolError(kind="validation", message=str(exc)))
+        call.token = clean.get("apiKey")
+        limit = timeout if timeout is not None else (spec.call_timeout or self.timeout)
+        try:
+            body = await asyncio.wait_for(self._run(call, clean), limit if limit > 0 else None)
+        except ToolFailure as exc:
+            return self._failed(call, exc.error)
+        except asyncio.TimeoutError:
+            return self._failed(call, self._timeout_error(call, limit))
+        output = call.redactor.value(map_fields(spec.outputs, body, clean))
+        result = ToolResult(
+            tool_id=spec.id,
+            success=True,
+            output=output,
+            status_code=call.last_status,
+            timing=self._timing(call),
+        )
+        log.debug("%s succeeded in %.0f ms", spec.id, result.timing.elapsed_ms)
+        return result
+
+    # -- the pipeline ---------------------------------------------------------
+
+    async def _run(self, call: _Call, params: dict[str, Any]) -> Any:
+        spec = call.spec
+        if spec.handler is not None:
+            handler = HANDLERS[spec.handler]
+            return await handler(HandlerContext(self, call.token), params)
+        if spec.request is not None and spec.request.pagination is not None:
+            return await self._fetch_list(call, params)
+        return await self._request(call, params)
+
+    async def _fetch_list(self, call: _Call, params: dict[str, Any]) -> Any:
+        """Follow pages until ``limit`` items are collected (Hex caps each page)."""
+        assert call.spec.request is not None and call.spec.request.pagination is not None
+        pagination = call.spec.request.pagination
+        filters = local_filters(call.spec.params, params)
+        # Without a limit, Hex's own default page is the answer, unless local
+        # filters thin it out: then pages are followed to fill a default page.
+        wanted = params.get("limit") or (HEX_DEFAULT_PAGE_SIZE if filters else None)
+        page_params = dict(params)
+        items: list[Any] = []
+        seen_pages: set[str] = set()
+        while True:
+            if wanted is not None:
+                page_params["limit"] = min(pagination.max_page_size, max(1, wanted - len(items)))
+            body = await self._request(call, page_params)
+            page = body.get(pagination.items) if isinstance(body, dict) else None
+            if not isinstance(page, list):
+                return body  # let the output mapping report what is there
+            items.extend(item for item in page if keep_item(item, filters))
+            following = next_page_params(pagination, body, page_params)
+            if wanted is None or len(items) >= wanted or following is None or not page:
+                break
+            marker = repr(sorted(following.items()))
+            if marker in seen_pages:
+                break  # Hex handed back a page we already read
+            seen_pages.add(marker)
+            page_params = following
+        if wanted is not None:
+            items = items[: int(wanted)]
+        return {**body, pagination.items: items}
+
+    async def _request(self, call: _Call, params: dict[str, Any]) -> Any:
+        spec = call.spec
+        assert spec.request is not None
+        request = build_request(spec, params, self.base_url)
+        response = await self._send_with_retries(call, request)
+        call.last_status = response.status
+        return decode_response(response, empty_ok=spec.request.empty_ok)
+
+    async def _send_with_retries(self, call: _Call, request: HttpRequest) -> HttpResponse:
+        spec = call.spec
+        assert spec.request is not None
+        idempotent = spec.annotations.idempotent or request.method == "GET"
+        group = spec.request.rate_limit_group
+        attempt = 0
+        while True:
+            attempt += 1
+            call.attempts += 1
+            await self._pacer.acquire(self.base_url, call.token, group)
+            call.requests += 1
+            try:
+                response = await self._send(call, request)
+            except transport.TransportError as exc:
+                retry = may_retry_transport(idempotent=idempotent, maybe_sent=exc.maybe_sent)
+                if retry and attempt < self.retry.max_attempts:
+                    await asyncio.sleep(self.retry.delay(attempt, None, self._rng))
+                    continue
+                raise ToolFailure(self._transport_error(call, exc, idempotent)) from exc
+            if response.status == 429:
+                retry_after = _retry_after(response)
+                self._pacer.penalize(self.base_url, call.token, group, retry_after or 1.0)
+            retryable = may_retry_status(response.status, idempotent=idempotent)
+            if retryable and attempt < self.retry.max_attempts:
+                await asyncio.sleep(self.retry.delay(attempt, _retry_after(response), self._rng))
+                continue
+            return response
+
+    async def _send(self, call: _Call, request: HttpRequest) -> HttpResponse:
+        if self._session is None:
+            raise RuntimeError("use HexExecutor as 'async with HexExecutor(...) as ex'")
+        started = time.monotonic()
+        timeout = aiohttp.ClientTimeout(total=None, connect=self.connect_timeout)
+        try:
+            response = await transport.send(
+                self._session, request, token=call.token, timeout=timeout
+            )
+        except transport.BodyTooLarge as exc:
+            raise ToolFailure(
+                ToolError(
+                    kind="invalid_response",
+                    message=f"Hex's response was too large to read ({exc})",
+                )
+            ) from exc
+        log.debug(
+            "%s %s -> %s in %.0f ms",
+            request.method,
+            call.redactor.text(request.url),
+            response.status,
+            (time.monotonic() - started) * 1000,
+        )
+        return response
+
+    # -- results ----------------------------------------------------------------
+
+    def _timing(self, call: _Call) -> Timing:
+        elapsed = (time.monotonic() - call.started) * 1000
+        return Timing(elapsed_ms=elapsed, attempts=call.attempts, requests=call.requests)
+
+    def _failed(self, call: _Call, error: ToolError) -> ToolResult:
+        error = error.model_copy(update={"message": call.redactor.text(error.message)})
+        log.debug("%s failed: %s: %s", call.spec.id, error.kind, error.message)
+        return ToolResult(
+            tool_id=call.spec.id,
+            success=False,
+            error=error,
+            status_code=error.status_code,
+            timing=self._timing(call),
+        )
+
+    def _ambiguity(self, call: _Call, idempotent: bool) -> str:
+        if idempotent or call.spec.request is None:
+            return ""
+        hint = call.spec.request.ambiguous_hint or "Check its state in Hex before trying again."
+        return f" The request may have reached Hex and taken effect. {hint}"
+
+    def _transport_error(
+        self, call: _Call, exc: transport.TransportError, idempotent: bool
+    ) -> ToolError:
+        kind: ErrorKind = "timeout" if exc.timeout else "transport"
+        extra = self._ambiguity(call, idempotent) if exc.maybe_sent else ""
+        return ToolError(kind=kind, message=f"{exc}.{extra}")
+
+    def _timeout_error(self, call: _Call, limit: float) -> ToolError:
+        idempotent = call.spec.annotations.idempotent or (
+            call.spec.request is not None and call.spec.request.method == "GET"
+        )
+        extra = self._ambiguity(call, idempotent) if call.requests else ""
+        return ToolError(
+            kind="timeout", message=f"{call.spec.id} did not finish within {limit:g} s.{extra}"
+        )
+
+
+def _retry_after(response: HttpResponse) -> float | None:
+    return retry_after_seconds(header(response.headers, "retry-after"))

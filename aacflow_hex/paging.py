@@ -1,0 +1,55 @@
+"""Following Hex's list pages: cursors (``after``) and offsets (``nextPage``). Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .specs import PaginationSpec, ParamSpec
+
+
+def next_page_params(
+    pagination: PaginationSpec, body: Any, params: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The params of the page after ``body``, or None on the last page."""
+    if not isinstance(body, dict):
+        return None
+    if pagination.style == "cursor":
+        cursor = (body.get("pagination") or {}).get("after")
+        if not cursor:
+            return None
+        return {**{k: v for k, v in params.items() if k != "before"}, "after": cursor}
+    next_url = body.get("nextPage")
+    if not next_url:
+        return None
+    offsets = parse_qs(urlsplit(str(next_url)).query).get("offset")
+    if offsets and offsets[0].isdigit():
+        offset = int(offsets[0])
+    else:
+        items = body.get(pagination.items)
+        offset = int(params.get("offset", 0)) + (len(items) if isinstance(items, list) else 0)
+    return {**params, "offset": offset}
+
+
+def keep_item(item: Any, filters: list[tuple[str | None, bool]]) -> bool:
+    """Whether ``item`` passes every local filter (field, must be present)."""
+    for field, present in filters:
+        if field is None:
+            continue
+        has_value = isinstance(item, dict) and item.get(field) is not None
+        if has_value != present:
+            return False
+    return True
+
+
+def local_filters(
+    params_spec: dict[str, ParamSpec], params: dict[str, Any]
+) -> list[tuple[str | None, bool]]:
+    """The local filters chosen by the given params (values the API does not know)."""
+    chosen = []
+    for name, param in params_spec.items():
+        value = params.get(name)
+        if isinstance(value, str) and value in param.local_filters:
+            rule = param.local_filters[value]
+            chosen.append((rule.field, rule.present))
+    return chosen

@@ -1,0 +1,33 @@
+"""Keep secrets out of messages, logs and outputs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+MASK = "***"
+_BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',;]+")
+_MIN_SECRET_LENGTH = 4  # shorter values would mask ordinary text
+
+
+class Redactor:
+    def __init__(self, secrets: Iterable[str | None]) -> None:
+        found = {s for s in secrets if isinstance(s, str) and len(s) >= _MIN_SECRET_LENGTH}
+        # Longest first, so a secret containing another is masked whole.
+        self._secrets = sorted(found, key=len, reverse=True)
+
+    def text(self, value: str) -> str:
+        for secret in self._secrets:
+            value = value.replace(secret, MASK)
+        return _BEARER.sub(r"\1" + MASK, value)
+
+    def value(self, data: Any) -> Any:
+        """A deep copy of ``data`` with every string redacted."""
+        if isinstance(data, str):
+            return self.text(data)
+        if isinstance(data, dict):
+            return {k: self.value(v) for k, v in data.items()}
+        if isinstance(data, list):
+            return [self.value(v) for v in data]
+        return data

@@ -1,0 +1,79 @@
+"""The registry: every tool spec, each with its input validator compiled once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+from .schema import input_schema
+from .specs import ToolSpec, load_specs
+
+
+class UnknownToolError(KeyError):
+    """No tool with that id; the message lists the close matches."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown tool"
+
+
+@dataclass(frozen=True)
+class RegisteredTool:
+    spec: ToolSpec
+    validator: Draft202012Validator
+
+
+def specs_dir() -> Path:
+    """``tool_specs`` inside the installed wheel, or at the top of a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "tool_specs", here.parent / "tool_specs"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"no tool_specs directory next to {here}")
+
+
+class Registry:
+    def __init__(self, specs: dict[str, ToolSpec]) -> None:
+        self._tools = {
+            tool_id: RegisteredTool(spec, Draft202012Validator(input_schema(spec)))
+            for tool_id, spec in sorted(specs.items())
+        }
+
+    def ids(self) -> list[str]:
+        return list(self._tools)
+
+    def get(self, tool_id: str) -> ToolSpec:
+        return self.tool(tool_id).spec
+
+    def tool(self, tool_id: str) -> RegisteredTool:
+        try:
+            return self._tools[tool_id]
+        except KeyError:
+            import difflib
+
+            close = difflib.get_close_matches(tool_id, self._tools, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise UnknownToolError(f"unknown tool {tool_id!r}{hint}") from None
+
+    def __contains__(self, tool_id: object) -> bool:
+        return tool_id in self._tools
+
+    def __len__(self) -> int:
+        return len(self._tools)
+
+    def specs(self) -> list[ToolSpec]:
+        return [t.spec for t in self._tools.values()]
+
+
+def load_registry(directory: Path | str | None = None) -> Registry:
+    """All tools in ``tool_specs/`` (or ``directory``). The default one is loaded once."""
+    if directory is None:
+        return _default_registry()
+    return Registry(load_specs(Path(directory)))
+
+
+@cache
+def _default_registry() -> Registry:
+    return Registry(load_specs(specs_dir()))

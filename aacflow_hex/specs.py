@@ -1,0 +1,274 @@
+"""Tool specifications: the pydantic models and the YAML loader.
+
+A tool is one YAML file in ``tool_specs/`` (file stem == tool id). Files whose
+stem starts with ``_`` hold shared definitions: ``_params.yaml`` (params used
+by many tools, referenced with ``ref:``) and ``_shapes.yaml`` (output shapes,
+referenced with ``shape:``). References are resolved at load time, so the
+rest of the package only ever sees complete specs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+ParamType = Literal["string", "number", "boolean", "json"]
+OutputType = Literal["string", "number", "boolean", "object", "array", "json"]
+Visibility = Literal["user-only", "user-or-llm", "llm-only", "hidden"]
+# Where a param goes: the URL path, the query string, the JSON body, the
+# Authorization header, or nowhere (read by the executor or a handler).
+ParamLocation = Literal["path", "query", "body", "auth", "control"]
+HttpMethod = Literal["GET", "POST", "PATCH", "PUT", "DELETE"]
+
+
+class SpecError(ValueError):
+    """A tool spec file is malformed; the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class LocalFilter(_Strict):
+    """A param value the API does not know, applied to the returned items instead.
+
+    ``field`` names an item field; ``present`` keeps items where it is (not)
+    null. An empty filter keeps everything (e.g. ``ALL``).
+    """
+
+    field: str | None = None
+    present: bool = True
+
+
+class ParamSpec(_Strict):
+    type: ParamType
+    description: str = ""
+    required: bool = False
+    visibility: Visibility = "user-or-llm"
+    secret: bool = False
+    location: ParamLocation = Field("query", alias="in")
+    wire_name: str | None = Field(None, alias="wireName")
+    default: Any = None
+    integer: bool = False
+    enum: list[Any] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    format: Literal["uuid"] | None = None
+    # JSON Schema keywords merged into this param's schema (e.g. items, type: object).
+    json_schema: dict[str, Any] = Field(default_factory=dict, alias="schema")
+    # For uuid params: URL path segments after which a Hex URL carries the id.
+    url_segments: list[str] = Field(default_factory=list, alias="urlSegments")
+    local_filters: dict[str, LocalFilter] = Field(default_factory=dict, alias="localFilters")
+    advanced: bool = False
+    placeholder: str | None = None
+
+
+class OutputSpec(_Strict):
+    type: OutputType
+    description: str = ""
+    # Where the value comes from: a dotted path in the response body, an
+    # input param, a constant, or the length of the list at ``count``.
+    path: str | None = None
+    param: str | None = None
+    value: Any = None
+    count: str | None = None
+    scale: float | None = None
+    properties: dict[str, OutputSpec] = Field(default_factory=dict)
+    items: OutputSpec | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> OutputSpec:
+        sources = [s for s in (self.path, self.param, self.count) if s is not None]
+        if self.value is not None:
+            sources.append("value")
+        if len(sources) > 1:
+            raise ValueError("give at most one of path, param, value, count")
+        return self
+
+
+class PaginationSpec(_Strict):
+    """How a list endpoint pages: Hex uses opaque cursors or offsets."""
+
+    style: Literal["cursor", "offset"]
+    items: str  # body key holding the page's items
+    max_page_size: int = Field(alias="maxPageSize")
+
+
+class RequestSpec(_Strict):
+    method: HttpMethod
+    path: str
+    rate_limit_group: str = Field("hex-api", alias="rateLimitGroup")
+    # Success statuses that carry no body (e.g. 204 for a cancelled run).
+    empty_ok: bool = Field(False, alias="emptyOk")
+    # What to check when a non-idempotent request may or may not have landed.
+    ambiguous_hint: str | None = Field(None, alias="ambiguousHint")
+    pagination: PaginationSpec | None = None
+
+
+class Annotations(_Strict):
+    read_only: bool = Field(False, alias="readOnly")
+    destructive: bool = False
+    idempotent: bool = False
+
+
+class Rule(_Strict):
+    """Params that must not be set together, with the reason shown to the user."""
+
+    exclusive: list[str]
+    reason: str
+
+
+class ToolSpec(_Strict):
+    id: str
+    name: str
+    description: str
+    annotations: Annotations = Annotations()
+    params: dict[str, ParamSpec]
+    rules: list[Rule] = Field(default_factory=list)
+    request: RequestSpec | None = None
+    handler: str | None = None
+    # Seconds one call may take in all; None: the executor's default.
+    call_timeout: float | None = Field(None, alias="callTimeout")
+    outputs: dict[str, OutputSpec]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ToolSpec:
+        if (self.request is None) == (self.handler is None):
+            raise ValueError("give exactly one of request and handler")
+        for rule in self.rules:
+            unknown = [p for p in rule.exclusive if p not in self.params]
+            if unknown:
+                raise ValueError(f"rules name unknown params {unknown}")
+        if self.request is not None:
+            for name, param in self.params.items():
+                if param.location == "path" and "{" + name + "}" not in self.request.path:
+                    raise ValueError(f"params.{name} is a path param missing from request.path")
+        return self
+
+    @property
+    def secret_params(self) -> list[str]:
+        return [name for name, p in self.params.items() if p.secret]
+
+
+SHARED_PARAMS = "_params.yaml"
+SHARED_SHAPES = "_shapes.yaml"
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{path.name}: not valid YAML: {exc}") from exc
+
+
+def _resolve_param(raw: Any, shared: Mapping[str, Any], where: str) -> Any:
+    if not isinstance(raw, dict) or "ref" not in raw:
+        return raw
+    name = raw["ref"]
+    if name not in shared:
+        raise SpecError(f"{where}: ref {name!r} is not in {SHARED_PARAMS}")
+    return {**shared[name], **{k: v for k, v in raw.items() if k != "ref"}}
+
+
+_SOURCES = ("path", "param", "value", "count")
+
+
+def _merge_fields(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """A shape's fields with a tool's overrides laid over them, field by field."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            value = {**merged[key], **value}
+        merged[key] = value
+    return merged
+
+
+def _resolve_output(raw: Any, shapes: Mapping[str, Any], where: str) -> Any:
+    """Expand ``shape:`` references inside one output field, recursively.
+
+    A field that names no source is read from the body key of its own name.
+    """
+    if not isinstance(raw, dict):
+        return raw
+    key = where.rsplit(".", 1)[-1]
+    if not any(s in raw for s in _SOURCES) and not where.endswith("[]"):
+        raw = {**raw, "path": key}
+    if "shape" in raw:
+        name = raw["shape"]
+        if name not in shapes:
+            raise SpecError(f"{where}: shape {name!r} is not in {SHARED_SHAPES}")
+        overrides = {k: v for k, v in raw.items() if k != "shape"}
+        properties = _merge_fields(shapes[name], overrides.pop("properties", {}))
+        raw = {"type": "object", **overrides, "properties": properties}
+    resolved = dict(raw)
+    if isinstance(raw.get("properties"), dict):
+        resolved["properties"] = {
+            k: _resolve_output(v, shapes, f"{where}.{k}") for k, v in raw["properties"].items()
+        }
+    if "items" in raw:
+        resolved["items"] = _resolve_output(raw["items"], shapes, f"{where}[]")
+    return resolved
+
+
+def _resolve_outputs(raw: Any, shapes: Mapping[str, Any], where: str) -> Any:
+    """Tool outputs may start from a shape (``outputs: {shape: project}``) plus fields."""
+    if not isinstance(raw, dict):
+        return raw
+    fields = dict(raw)
+    base: dict[str, Any] = {}
+    if "shape" in fields:
+        name = fields.pop("shape")
+        if name not in shapes:
+            raise SpecError(f"{where}: shape {name!r} is not in {SHARED_SHAPES}")
+        base = shapes[name]
+    merged = _merge_fields(base, fields)
+    return {k: _resolve_output(v, shapes, f"{where}.{k}") for k, v in merged.items()}
+
+
+def _format_pydantic_error(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def parse_spec(
+    raw: Any, *, source: str, shared_params: Mapping[str, Any], shapes: Mapping[str, Any]
+) -> ToolSpec:
+    if not isinstance(raw, dict):
+        raise SpecError(f"{source}: a tool spec must be a mapping")
+    data = dict(raw)
+    if isinstance(data.get("params"), dict):
+        data["params"] = {
+            k: _resolve_param(v, shared_params, f"{source}: params.{k}")
+            for k, v in data["params"].items()
+        }
+    if "outputs" in data:
+        data["outputs"] = _resolve_outputs(data["outputs"], shapes, f"{source}: outputs")
+    try:
+        return ToolSpec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(f"{source}: {_format_pydantic_error(exc)}") from exc
+
+
+def load_specs(directory: Path) -> dict[str, ToolSpec]:
+    """Load every tool spec in ``directory``; a malformed one raises SpecError."""
+    shared_path, shapes_path = directory / SHARED_PARAMS, directory / SHARED_SHAPES
+    shared_params = _read_yaml(shared_path) if shared_path.exists() else {}
+    shapes = _read_yaml(shapes_path) if shapes_path.exists() else {}
+    specs: dict[str, ToolSpec] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name.startswith("_"):
+            continue
+        spec = parse_spec(
+            _read_yaml(path), source=path.name, shared_params=shared_params, shapes=shapes
+        )
+        if spec.id != path.stem:
+            raise SpecError(f"{path.name}: id {spec.id!r} must equal the file name")
+        specs[spec.id] = spec
+    return specs

@@ -1,0 +1,178 @@
+"""Turn raw params (from a form, an agent or Python) into validated params.
+
+Pure functions: coerce form strings, reduce Hex URLs to ids, validate with
+the tool's compiled JSON Schema, and check rules between params. Every
+message names the parameter and what was wrong, and never shows a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as SchemaError
+
+from .specs import ParamSpec, ToolSpec
+
+_UUID_IN_TEXT = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+class ParamError(ValueError):
+    """One or more params are invalid; ``messages`` name each param."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+def _coerce(name: str, param: ParamSpec, value: Any) -> Any:
+    """Form inputs arrive as strings: read them as the param's type."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if param.type == "number":
+        try:
+            number = float(text)
+        except ValueError:
+            return value  # the schema reports the wrong type
+        return int(number) if number.is_integer() and "." not in text else number
+    if param.type == "boolean":
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        return value
+    if param.type == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParamError([f"{name}: is not valid JSON ({exc.msg} at char {exc.pos})"]) from exc
+    return value
+
+
+def _id_from_url(name: str, param: ParamSpec, value: str) -> str:
+    """Reduce a Hex URL such as https://app.hex.tech/<ws>/hex/<uuid>/... to the uuid."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return value
+    if not param.url_segments:
+        raise ParamError([f"{name}: expects a UUID, not a URL"])
+    segments = [s for s in parts.path.split("/") if s]
+    for i, segment in enumerate(segments[:-1]):
+        if segment in param.url_segments and _UUID_IN_TEXT.fullmatch(segments[i + 1]):
+            return segments[i + 1]
+    where = " or ".join(f"/{s}/<uuid>" for s in param.url_segments)
+    raise ParamError(
+        [
+            f"{name}: this URL holds no id where Hex puts it; expected a UUID or a URL "
+            f"like https://app.hex.tech/<workspace>{where.split(' or ')[0]}/..., "
+            f"where the UUID follows {where}"
+        ]
+    )
+
+
+def _is_set(value: Any) -> bool:
+    return value is not None and value is not False and value != {} and value != ""
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "null"
+
+
+def _shown(param: ParamSpec | None, value: Any) -> str:
+    if param is not None and param.secret:
+        return "(hidden)"
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _describe(error: SchemaError, spec: ToolSpec) -> str:
+    path = [str(p) for p in error.absolute_path]
+    name = path[0] if path else "params"
+    param = spec.params.get(name)
+    where = name + "".join(f"[{p}]" for p in path[1:])
+    got = _shown(param, error.instance)
+    kind = error.validator
+    if kind == "type":
+        expected = error.validator_value
+        return f"{where}: must be of type {expected}, got {_type_name(error.instance)}"
+    if kind == "minimum":
+        return f"{where}: must be at least {error.validator_value:g}, got {got}"
+    if kind == "maximum":
+        return f"{where}: must be at most {error.validator_value:g}, got {got}"
+    if kind == "enum":
+        options = ", ".join(str(v) for v in list(error.validator_value))
+        return f"{where}: must be one of {options}; got {got}"
+    if kind == "pattern" and param is not None and param.format == "uuid":
+        return (
+            f"{where}: must be a UUID like 123e4567-e89b-42d3-a456-426614174000"
+            + (" or a Hex URL containing one" if param.url_segments else "")
+            + f"; got {got}"
+        )
+    if kind in ("minLength", "maxLength", "minItems", "maxItems", "pattern", "format"):
+        return f"{where}: fails {kind} {error.validator_value}; got {got}"
+    if param is not None and param.secret:
+        return f"{where}: is invalid ({kind})"
+    return f"{where}: {error.message}"
+
+
+def validate_params(
+    spec: ToolSpec, validator: Draft202012Validator, raw: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Coerce, normalize and validate; returns the clean params or raises ParamError."""
+    messages: list[str] = []
+    unreadable: set[str] = set()
+    params: dict[str, Any] = {}
+    for name, value in raw.items():
+        param = spec.params.get(name)
+        if param is None:
+            known = ", ".join(sorted(spec.params))
+            messages.append(f"{name}: unknown parameter for {spec.id} (known: {known})")
+            continue
+        if value is None or (value == "" and param.type != "string"):
+            continue  # an empty form field means "not given"
+        if value == "" and not param.required:
+            continue
+        try:
+            value = _coerce(name, param, value)
+            if param.format == "uuid" and isinstance(value, str):
+                value = _id_from_url(name, param, value.strip())
+        except ParamError as exc:
+            messages.extend(exc.messages)
+            unreadable.add(name)
+            continue
+        params[name] = value
+    for name, param in spec.params.items():
+        if name not in params and param.default is not None:
+            params[name] = param.default
+    missing = [n for n, p in spec.params.items() if p.required and n not in params]
+    messages.extend(f"{n}: is required" for n in missing if n not in unreadable)
+    for error in sorted(validator.iter_errors(params), key=lambda e: list(e.absolute_path)):
+        if error.validator in ("required", "additionalProperties"):
+            continue  # reported above, with clearer words
+        messages.append(_describe(error, spec))
+    for rule in spec.rules:
+        given = [p for p in rule.exclusive if _is_set(params.get(p))]
+        if len(given) > 1:
+            messages.append(f"{' and '.join(given)}: cannot be combined; {rule.reason}")
+    if messages:
+        raise ParamError(messages)
+    return params

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from hexfake import FakeHex, fake_hex  # noqa: E402
+
+from aacflow_hex import HexExecutor  # noqa: E402
+from aacflow_hex.retry import NO_RETRY  # noqa: E402
+
+TOKEN = "hxtp_fake_token_0123456789abcdef"
+
+
+@pytest.fixture
+async def hex_api() -> AsyncIterator[FakeHex]:
+    async with fake_hex() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def executor(hex_api: FakeHex) -> AsyncIterator[HexExecutor]:
+    """An executor on the fake Hex, without retries so each reply is seen as it is."""
+    async with HexExecutor(base_url=hex_api.base_url, api_key=TOKEN, retry=NO_RETRY) as ex:
+        yield ex
