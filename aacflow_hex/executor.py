@@ -22,9 +22,9 @@ from . import transport
 from .build import HttpRequest, build_request
 from .decode import HttpResponse, decode_response, header, retry_after_seconds
 from .handlers import HANDLERS, HandlerContext
+from .listing import fetch_list
 from .mapping import map_fields
 from .pacing import Pacer
-from .paging import keep_item, local_filters, next_page_params
 from .redact import Redactor
 from .registry import Registry, load_registry
 from .results import ErrorKind, Timing, ToolError, ToolFailure, ToolResult
@@ -35,7 +35,6 @@ from .validation import ParamError, validate_params
 DEFAULT_BASE_URL = "https://app.hex.tech/api/v1"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
-HEX_DEFAULT_PAGE_SIZE = 25
 log = logging.getLogger("aacflow_hex")
 
 
@@ -146,39 +145,8 @@ class HexExecutor:
             handler = HANDLERS[spec.handler]
             return await handler(HandlerContext(self, call.token), params)
         if spec.request is not None and spec.request.pagination is not None:
-            return await self._fetch_list(call, params)
+            return await fetch_list(spec, params, lambda page: self._request(call, page))
         return await self._request(call, params)
-
-    async def _fetch_list(self, call: _Call, params: dict[str, Any]) -> Any:
-        """Follow pages until ``limit`` items are collected (Hex caps each page)."""
-        assert call.spec.request is not None and call.spec.request.pagination is not None
-        pagination = call.spec.request.pagination
-        filters = local_filters(call.spec.params, params)
-        # Without a limit, Hex's own default page is the answer, unless local
-        # filters thin it out: then pages are followed to fill a default page.
-        wanted = params.get("limit") or (HEX_DEFAULT_PAGE_SIZE if filters else None)
-        page_params = dict(params)
-        items: list[Any] = []
-        seen_pages: set[str] = set()
-        while True:
-            if wanted is not None:
-                page_params["limit"] = min(pagination.max_page_size, max(1, wanted - len(items)))
-            body = await self._request(call, page_params)
-            page = body.get(pagination.items) if isinstance(body, dict) else None
-            if not isinstance(page, list):
-                return body  # let the output mapping report what is there
-            items.extend(item for item in page if keep_item(item, filters))
-            following = next_page_params(pagination, body, page_params)
-            if wanted is None or len(items) >= wanted or following is None or not page:
-                break
-            marker = repr(sorted(following.items()))
-            if marker in seen_pages:
-                break  # Hex handed back a page we already read
-            seen_pages.add(marker)
-            page_params = following
-        if wanted is not None:
-            items = items[: int(wanted)]
-        return {**body, pagination.items: items}
 
     async def _request(self, call: _Call, params: dict[str, Any]) -> Any:
         spec = call.spec
