@@ -1,0 +1,1 @@
+"""The emulator's in-memory workspace: records and their store."""
