@@ -127,6 +127,8 @@ def _describe(error: SchemaError, spec: ToolSpec) -> str:
             + (" or a Hex URL containing one" if param.url_segments else "")
             + f"; got {got}"
         )
+    if kind == "minLength" and error.validator_value == 1:
+        return f"{where}: must not be empty"
     if kind in ("minLength", "maxLength", "minItems", "maxItems", "pattern", "format"):
         return f"{where}: fails {kind} {error.validator_value}; got {got}"
     if param is not None and param.secret:
