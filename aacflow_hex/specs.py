@@ -98,6 +98,15 @@ class PaginationSpec(_Strict):
     max_page_size: int = Field(alias="maxPageSize")
 
 
+class RetrySpec(_Strict):
+    """A tool's own tuning of the executor's retry policy; unset fields keep the executor's."""
+
+    max_attempts: int | None = Field(None, alias="maxAttempts", ge=1)
+    base_delay: float | None = Field(None, alias="baseDelay", ge=0)
+    max_delay: float | None = Field(None, alias="maxDelay", ge=0)
+    max_retry_after: float | None = Field(None, alias="maxRetryAfter", ge=0)
+
+
 class RequestSpec(_Strict):
     method: HttpMethod
     path: str
@@ -107,6 +116,7 @@ class RequestSpec(_Strict):
     # What to check when a non-idempotent request may or may not have landed.
     ambiguous_hint: str | None = Field(None, alias="ambiguousHint")
     pagination: PaginationSpec | None = None
+    retry: RetrySpec | None = None
 
 
 class Annotations(_Strict):
