@@ -140,6 +140,12 @@ def cmd_emulator(args: argparse.Namespace, registry: Registry) -> int:
     return EXIT_OK
 
 
+def cmd_demo(args: argparse.Namespace, registry: Registry) -> int:
+    from .demo import main as demo_main
+
+    return demo_main()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aacflow-hex",
@@ -177,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--token", help="the token clients must send (default: built in)")
     emulator.add_argument("--seed", type=int, default=0, help="seed of the generated workspace")
     emulator.set_defaults(func=cmd_emulator)
+
+    demo = sub.add_parser("demo", help="run a real workflow on the built-in emulator")
+    demo.set_defaults(func=cmd_demo)
     return parser
 
 
