@@ -119,7 +119,7 @@ def _describe(error: SchemaError, spec: ToolSpec) -> str:
     if kind == "maximum":
         return f"{where}: must be at most {error.validator_value:g}, got {got}"
     if kind == "enum":
-        options = ", ".join(str(v) for v in list(error.validator_value))
+        options = ", ".join(str(v) for v in param.enum or []) if param else "the listed values"
         return f"{where}: must be one of {options}; got {got}"
     if kind == "pattern" and param is not None and param.format == "uuid":
         return (
