@@ -25,6 +25,7 @@ from .handlers import HANDLERS, HandlerContext
 from .listing import fetch_list
 from .mapping import map_fields
 from .pacing import Pacer
+from .progress import ProgressCallback
 from .redact import Redactor
 from .registry import Registry, load_registry
 from .results import ErrorKind, Timing, ToolError, ToolFailure, ToolResult
@@ -49,6 +50,7 @@ class _Call:
     attempts: int = 0
     requests: int = 0
     last_status: int | None = None
+    progress: ProgressCallback | None = None
 
 
 class HexExecutor:
@@ -66,6 +68,7 @@ class HexExecutor:
         pacer: Pacer | None = None,
         session: aiohttp.ClientSession | None = None,
         seed: int | None = None,
+        progress: ProgressCallback | None = None,
     ) -> None:
         self.base_url = (base_url or os.environ.get("HEX_API_BASE_URL") or DEFAULT_BASE_URL).rstrip(
             "/"
@@ -79,6 +82,7 @@ class HexExecutor:
         self._session = session
         self._owns_session = session is None
         self._rng = random.Random(seed)
+        self._progress = progress
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "unset"
@@ -105,8 +109,12 @@ class HexExecutor:
         params: Mapping[str, Any] | None = None,
         *,
         timeout: float | None = None,
+        progress: ProgressCallback | None = None,
     ) -> ToolResult:
-        """Run one tool. Never raises for a failed call; an unknown tool id raises."""
+        """Run one tool. Never raises for a failed call; an unknown tool id raises.
+
+        ``progress`` (or the executor's) hears how a long call (a wait) is going.
+        """
         tool = self.registry.tool(tool_id)
         spec = tool.spec
         raw = dict(params or {})
@@ -119,7 +127,10 @@ class HexExecutor:
         except ParamError as exc:
             return self._failed(call, ToolError(kind="validation", message=str(exc)))
         call.token = clean.get("apiKey")
-        limit = timeout if timeout is not None else (spec.call_timeout or self.timeout)
+        call.progress = progress or self._progress
+        # A spec's callTimeout 0 means no cap (a wait bounds itself with its timeout param).
+        limit = timeout if timeout is not None else spec.call_timeout
+        limit = self.timeout if limit is None else limit
         try:
             body = await asyncio.wait_for(self._run(call, clean), limit if limit > 0 else None)
         except ToolFailure as exc:
@@ -143,7 +154,10 @@ class HexExecutor:
         spec = call.spec
         if spec.handler is not None:
             handler = HANDLERS[spec.handler]
-            return await handler(HandlerContext(self, call.token), params)
+            context = HandlerContext(
+                self, call.token, tool_id=spec.id, progress=call.progress, started=call.started
+            )
+            return await handler(context, params)
         if spec.request is not None and spec.request.pagination is not None:
             return await fetch_list(spec, params, lambda page: self._request(call, page))
         return await self._request(call, params)

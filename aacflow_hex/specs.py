@@ -141,7 +141,8 @@ class ToolSpec(_Strict):
     rules: list[Rule] = Field(default_factory=list)
     request: RequestSpec | None = None
     handler: str | None = None
-    # Seconds one call may take in all; None: the executor's default.
+    # Seconds one call may take in all; None: the executor's default; 0: no cap (a tool
+    # that waits bounds itself, e.g. with a timeout param).
     call_timeout: float | None = Field(None, alias="callTimeout")
     outputs: dict[str, OutputSpec]
 

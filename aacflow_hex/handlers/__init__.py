@@ -8,33 +8,17 @@ validation, pacing and retries like any other call.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from ..results import ToolFailure, ToolResult
-
-if TYPE_CHECKING:
-    from ..executor import HexExecutor
-
-
-class HandlerContext:
-    def __init__(self, executor: HexExecutor, token: str | None) -> None:
-        self._executor = executor
-        self._token = token
-
-    async def execute(self, tool_id: str, params: Mapping[str, Any]) -> ToolResult:
-        """Call another tool with the same token."""
-        with_token = {**params, "apiKey": self._token} if self._token else dict(params)
-        return await self._executor.execute(tool_id, with_token)
-
-    async def require(self, tool_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Call another tool; its failure ends this one with the same error."""
-        result = await self.execute(tool_id, params)
-        if not result.success and result.error is not None:
-            raise ToolFailure(result.error)
-        return result.output
-
+from .context import HandlerContext
+from .waiting import run_project_and_wait, wait_for_run
 
 Handler = Callable[[HandlerContext, dict[str, Any]], Awaitable[Any]]
 
-HANDLERS: dict[str, Handler] = {}
+HANDLERS: dict[str, Handler] = {
+    "wait_for_run": wait_for_run,
+    "run_project_and_wait": run_project_and_wait,
+}
+
+__all__ = ["HANDLERS", "Handler", "HandlerContext"]

@@ -1,0 +1,207 @@
+"""Handlers that wait for a Hex run: ``wait_for_run`` and ``run_project_and_wait``.
+
+A wait polls hex_get_run_status (paced and retried by the executor like any call) until
+the run reaches a final status, backing off while the run is long. At its timeout it
+returns what it knows, after cancelling the run if asked. A run that ends ERRORED, KILLED
+or UNABLE_TO_ALLOCATE_KERNEL is a successful wait with ``succeeded: false``: the tool did
+its job, and a workflow branches on the outcome. A failed call means the wait itself could
+not be done (bad token, unknown run, Hex unreachable for several checks in a row).
+
+Cancelling the task that awaits a wait stops its polling at once; it does not cancel the
+run in Hex (use ``cancelOnTimeout`` or hex_cancel_run for that).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from ..results import ToolError, ToolFailure
+from .context import HandlerContext
+from .run_status import (
+    MAX_FAILED_CHECKS_IN_A_ROW,
+    TRANSIENT_ERRORS,
+    PollSchedule,
+    is_terminal,
+    succeeded,
+    wait_summary,
+)
+
+# The params that steer the wait; run_project_and_wait sends all others to hex_run_project.
+WAIT_PARAMS = frozenset({"timeout", "pollInterval", "maxPollInterval", "cancelOnTimeout"})
+DEFAULT_TIMEOUT = 3600.0
+DEFAULT_POLL_INTERVAL = 5.0
+DEFAULT_MAX_POLL_INTERVAL = 30.0
+# Spreads the checks of many waits started together, so they do not poll in lockstep.
+JITTER = 0.1
+
+
+@dataclass(frozen=True)
+class WaitOptions:
+    timeout: float
+    schedule: PollSchedule
+    cancel_on_timeout: bool
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> WaitOptions:
+        first = float(params.get("pollInterval") or DEFAULT_POLL_INTERVAL)
+        cap = float(params.get("maxPollInterval") or DEFAULT_MAX_POLL_INTERVAL)
+        timeout = params.get("timeout")
+        return cls(
+            timeout=DEFAULT_TIMEOUT if timeout is None else float(timeout),
+            schedule=PollSchedule(first=first, cap=cap),
+            cancel_on_timeout=bool(params.get("cancelOnTimeout")),
+        )
+
+
+@dataclass
+class _Watch:
+    """What one wait has seen so far."""
+
+    run: dict[str, str]
+    last: dict[str, Any] | None = None
+    checks: int = 0
+    failed_in_a_row: int = 0
+    last_error: ToolError | None = None
+
+    @property
+    def status(self) -> str | None:
+        status = (self.last or {}).get("status")
+        return status if isinstance(status, str) else None
+
+
+async def wait_for_run(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
+    run = {"projectId": params["projectId"], "runId": params["runId"]}
+    return await wait_until_done(ctx, run, WaitOptions.from_params(params))
+
+
+async def run_project_and_wait(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
+    trigger = {k: v for k, v in params.items() if k not in WAIT_PARAMS}
+    started = await ctx.require("hex_run_project", trigger)
+    run_id, run_url = started.get("runId"), started.get("runUrl")
+    if not isinstance(run_id, str):
+        raise ToolFailure(
+            ToolError(kind="invalid_response", message="Hex started a run but sent no runId.")
+        )
+    await ctx.report("STARTED", f"started run {run_id}", run_id=run_id)
+    run = {"projectId": str(started.get("projectId") or params["projectId"]), "runId": run_id}
+    try:
+        final = await wait_until_done(ctx, run, WaitOptions.from_params(params))
+    except ToolFailure as exc:
+        where = f" The run {run_id} was started ({run_url}); check it before starting another."
+        raise ToolFailure(
+            exc.error.model_copy(update={"message": exc.error.message + where})
+        ) from exc
+    # The trigger's fields win: its traceId is the one that identifies this run's start.
+    return {**final, **started}
+
+
+async def wait_until_done(
+    ctx: HandlerContext, run: dict[str, str], options: WaitOptions
+) -> dict[str, Any]:
+    """Poll until the run ends or ``options.timeout`` passes; the wait's output body."""
+    watch = _Watch(run)
+    rng = random.Random()
+    began = time.monotonic()
+    deadline = began + options.timeout
+    while True:
+        await _check(ctx, watch)
+        if is_terminal(watch.status):
+            return _outcome(watch, waited=time.monotonic() - began)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        pause = options.schedule.delay(watch.checks) * rng.uniform(1 - JITTER, 1 + JITTER)
+        await asyncio.sleep(min(pause, remaining))
+    return await _give_up(ctx, watch, options, waited=time.monotonic() - began)
+
+
+async def _check(ctx: HandlerContext, watch: _Watch) -> None:
+    """One status check; a lasting or permanent failure ends the wait with its error."""
+    result = await ctx.execute("hex_get_run_status", watch.run)
+    watch.checks += 1
+    run_id = watch.run["runId"]
+    if result.success:
+        changed = watch.last is None or result.output.get("status") != watch.status
+        watch.last, watch.failed_in_a_row = result.output, 0
+        await ctx.report(
+            watch.status or "UNKNOWN",
+            _status_line(result.output),
+            run_id=run_id,
+            heartbeat=not changed,
+        )
+        return
+    error = result.error or ToolError(kind="invalid_response", message="no status")
+    watch.failed_in_a_row += 1
+    watch.last_error = error
+    if error.kind not in TRANSIENT_ERRORS or watch.failed_in_a_row >= MAX_FAILED_CHECKS_IN_A_ROW:
+        tries = (
+            f" ({watch.failed_in_a_row} failed checks in a row)"
+            if watch.failed_in_a_row > 1
+            else ""
+        )
+        message = f"Checking the status of run {run_id} failed{tries}: {error.message}"
+        raise ToolFailure(error.model_copy(update={"message": message}))
+    await ctx.report(
+        watch.status or "UNKNOWN",
+        f"status check failed ({error.kind}); trying again",
+        run_id=run_id,
+    )
+
+
+def _status_line(status: dict[str, Any]) -> str:
+    elapsed = status.get("elapsedTime")
+    ran = f", run time {elapsed:.1f} s" if isinstance(elapsed, (int, float)) else ""
+    return f"run is {status.get('status') or 'in an unknown state'}{ran}"
+
+
+async def _give_up(
+    ctx: HandlerContext, watch: _Watch, options: WaitOptions, *, waited: float
+) -> dict[str, Any]:
+    run_id = watch.run["runId"]
+    cancelled, cancel_error = False, None
+    if options.cancel_on_timeout:
+        await ctx.report("CANCELLING", f"timed out after {waited:.1f} s; cancelling", run_id=run_id)
+        result = await ctx.execute("hex_cancel_run", watch.run)
+        if result.success:
+            cancelled = True
+        elif result.error is not None:
+            cancel_error = result.error.message
+        # The status the cancel left behind; if that check fails, the last one seen stands.
+        with contextlib.suppress(ToolFailure):
+            await _check(ctx, watch)
+    if watch.last is None and watch.last_error is not None:
+        raise ToolFailure(watch.last_error)
+    outcome = _outcome(
+        watch, waited=waited, timed_out=True, cancelled=cancelled, cancel_error=cancel_error
+    )
+    await ctx.report(watch.status or "UNKNOWN", outcome["message"], run_id=run_id)
+    return outcome
+
+
+def _outcome(
+    watch: _Watch,
+    *,
+    waited: float,
+    timed_out: bool = False,
+    cancelled: bool = False,
+    cancel_error: str | None = None,
+) -> dict[str, Any]:
+    status = watch.status
+    message = wait_summary(
+        status, waited=waited, timed_out=timed_out, cancelled=cancelled, cancel_error=cancel_error
+    )
+    return {
+        **(watch.last or watch.run),
+        "succeeded": succeeded(status),
+        "timedOut": timed_out,
+        "cancelled": cancelled,
+        "cancelError": cancel_error,
+        "statusChecks": watch.checks,
+        "waitedSeconds": round(waited, 3),
+        "message": message,
+    }
