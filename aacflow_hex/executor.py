@@ -12,7 +12,7 @@ import logging
 import os
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,22 +20,25 @@ import aiohttp
 
 from . import transport
 from .build import HttpRequest, build_request
-from .decode import HttpResponse, decode_response, header, retry_after_seconds
+from .decode import HttpResponse, classify_error, decode_response, header, retry_after_seconds
 from .handlers import HANDLERS, HandlerContext
 from .listing import fetch_list
 from .mapping import map_fields
-from .pacing import Pacer
+from .pacing import RateLimiter, default_rate_limiter
 from .progress import ProgressCallback
+from .ratelimits import HEX_RATE_LIMITS, RateLimitTable, resolve_rate_limits
 from .redact import Redactor
 from .registry import Registry, load_registry
 from .results import ErrorKind, Timing, ToolError, ToolFailure, ToolResult
-from .retry import RetryPolicy, may_retry_status, may_retry_transport
+from .retry import RetryPolicy, is_ambiguous_status, may_retry_status, may_retry_transport
+from .safety import UnsafePathValue, check_base_url
 from .specs import ToolSpec
 from .validation import ParamError, validate_params
 
 DEFAULT_BASE_URL = "https://app.hex.tech/api/v1"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_MAX_RESPONSE_BYTES = transport.MAX_BODY_BYTES
 log = logging.getLogger("aacflow_hex")
 
 
@@ -44,9 +47,11 @@ class _Call:
     """The state of one execute() call."""
 
     spec: ToolSpec
-    token: str | None
-    redactor: Redactor
+    token: str | None = field(repr=False)
+    redactor: Redactor = field(repr=False)
     started: float = field(default_factory=time.monotonic)
+    deadline: float | None = None  # time.monotonic() when the call's timeout strikes
+    waiting_for: str | None = None  # the rate-limit group while waiting for a turn
     attempts: int = 0
     requests: int = 0
     last_status: int | None = None
@@ -65,20 +70,27 @@ class HexExecutor:
         timeout: float = DEFAULT_TIMEOUT,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         retry: RetryPolicy | None = None,
-        pacer: Pacer | None = None,
+        rate_limits: RateLimitTable | None = HEX_RATE_LIMITS,
+        rate_limiter: RateLimiter | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_insecure_hosts: Iterable[str] = (),
         session: aiohttp.ClientSession | None = None,
         seed: int | None = None,
         progress: ProgressCallback | None = None,
     ) -> None:
-        self.base_url = (base_url or os.environ.get("HEX_API_BASE_URL") or DEFAULT_BASE_URL).rstrip(
-            "/"
+        self.base_url = check_base_url(
+            base_url or os.environ.get("HEX_API_BASE_URL") or DEFAULT_BASE_URL,
+            allow_insecure_hosts,
         )
         self._api_key = api_key or os.environ.get("HEX_API_KEY") or None
         self.registry = registry or load_registry()
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.retry = retry or RetryPolicy()
-        self._pacer = pacer or Pacer()
+        # rate_limits=None: no pacing at all; otherwise Hex's limits with the overrides.
+        self.rate_limits = resolve_rate_limits(rate_limits)
+        self._limiter = rate_limiter or default_rate_limiter()
+        self.max_response_bytes = max_response_bytes
         self._session = session
         self._owns_session = session is None
         self._rng = random.Random(seed)
@@ -131,6 +143,7 @@ class HexExecutor:
         # A spec's callTimeout 0 means no cap (a wait bounds itself with its timeout param).
         limit = timeout if timeout is not None else spec.call_timeout
         limit = self.timeout if limit is None else limit
+        call.deadline = call.started + limit if limit > 0 else None
         try:
             body = await asyncio.wait_for(self._run(call, clean), limit if limit > 0 else None)
         except ToolFailure as exc:
@@ -165,54 +178,100 @@ class HexExecutor:
     async def _request(self, call: _Call, params: dict[str, Any]) -> Any:
         spec = call.spec
         assert spec.request is not None
-        request = build_request(spec, params, self.base_url)
+        try:
+            request = build_request(spec, params, self.base_url)
+        except UnsafePathValue as exc:
+            raise ToolFailure(ToolError(kind="validation", message=str(exc))) from exc
         response = await self._send_with_retries(call, request)
         call.last_status = response.status
         return decode_response(response, empty_ok=spec.request.empty_ok)
 
     async def _send_with_retries(self, call: _Call, request: HttpRequest) -> HttpResponse:
+        """Send, pacing each attempt, and retry where that cannot start anything twice."""
         spec = call.spec
         assert spec.request is not None
         idempotent = spec.annotations.idempotent or request.method == "GET"
+        policy = self.retry.tuned(spec.request.retry)
         group = spec.request.rate_limit_group
         attempt = 0
         while True:
             attempt += 1
             call.attempts += 1
-            await self._pacer.acquire(self.base_url, call.token, group)
-            call.requests += 1
             try:
-                response = await self._send(call, request)
+                response = await self._paced_send(call, request, group)
             except transport.TransportError as exc:
-                retry = may_retry_transport(idempotent=idempotent, maybe_sent=exc.maybe_sent)
-                if retry and attempt < self.retry.max_attempts:
-                    await asyncio.sleep(self.retry.delay(attempt, None, self._rng))
+                retry = may_retry_transport(
+                    idempotent=idempotent, maybe_sent=exc.maybe_sent, permanent=exc.permanent
+                )
+                delay = policy.backoff(attempt, self._rng)
+                if retry and attempt < policy.max_attempts and await self._waited(call, delay):
                     continue
                 raise ToolFailure(self._transport_error(call, exc, idempotent)) from exc
-            if response.status == 429:
-                retry_after = _retry_after(response)
-                self._pacer.penalize(self.base_url, call.token, group, retry_after or 1.0)
-            retryable = may_retry_status(response.status, idempotent=idempotent)
-            if retryable and attempt < self.retry.max_attempts:
-                await asyncio.sleep(self.retry.delay(attempt, _retry_after(response), self._rng))
-                continue
+            retry_after = _retry_after(response)
+            if response.status == 429 and self.rate_limits is not None:
+                pause = retry_after if retry_after is not None else policy.ceiling(attempt)
+                self._limiter.penalize(self.base_url, call.token, group, pause)
+            if may_retry_status(response.status, idempotent=idempotent):
+                wait = policy.delay(attempt, retry_after, self._rng)
+                if (
+                    attempt < policy.max_attempts
+                    and wait is not None
+                    and await self._waited(call, wait)
+                ):
+                    continue
+            if is_ambiguous_status(response.status, idempotent=idempotent):
+                error = classify_error(response)
+                message = error.message + self._ambiguity(call, idempotent)
+                raise ToolFailure(error.model_copy(update={"message": message}))
             return response
+
+    async def _waited(self, call: _Call, delay: float) -> bool:
+        """Sleep ``delay`` unless that would pass the call's deadline (then: False, give up)."""
+        if call.deadline is not None and time.monotonic() + delay >= call.deadline:
+            return False
+        await asyncio.sleep(delay)
+        return True
+
+    async def _paced_send(self, call: _Call, request: HttpRequest, group: str) -> HttpResponse:
+        if self.rate_limits is None:
+            call.requests += 1
+            return await self._send(call, request)
+        call.waiting_for = group
+        async with self._limiter.slot(
+            self.base_url, call.token, group, self.rate_limits.get(group)
+        ):
+            call.waiting_for = None
+            call.requests += 1
+            return await self._send(call, request)
 
     async def _send(self, call: _Call, request: HttpRequest) -> HttpResponse:
         if self._session is None:
             raise RuntimeError("use HexExecutor as 'async with HexExecutor(...) as ex'")
         started = time.monotonic()
-        timeout = aiohttp.ClientTimeout(total=None, connect=self.connect_timeout)
+        # sock_connect, not connect: waiting for a free pooled connection is not a
+        # connect timeout; the call's total timeout bounds that wait.
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.connect_timeout)
         try:
             response = await transport.send(
-                self._session, request, token=call.token, timeout=timeout
+                self._session,
+                request,
+                token=call.token,
+                timeout=timeout,
+                max_body_bytes=self.max_response_bytes,
             )
         except transport.BodyTooLarge as exc:
             raise ToolFailure(
                 ToolError(
                     kind="invalid_response",
-                    message=f"Hex's response was too large to read ({exc})",
+                    message=(
+                        f"Hex's answer to {request.method} {call.redactor.text(request.url)} "
+                        f"was not read: {exc} (HexExecutor(max_response_bytes=...))"
+                    ),
                 )
+            ) from exc
+        except transport.RedirectRefused as exc:
+            raise ToolFailure(
+                ToolError(kind="invalid_response", message=call.redactor.text(str(exc)))
             ) from exc
         log.debug(
             "%s %s -> %s in %.0f ms",
@@ -230,7 +289,10 @@ class HexExecutor:
         return Timing(elapsed_ms=elapsed, attempts=call.attempts, requests=call.requests)
 
     def _failed(self, call: _Call, error: ToolError) -> ToolResult:
-        error = error.model_copy(update={"message": call.redactor.text(error.message)})
+        trace_id = call.redactor.text(error.trace_id) if error.trace_id else error.trace_id
+        error = error.model_copy(
+            update={"message": call.redactor.text(error.message), "trace_id": trace_id}
+        )
         log.debug("%s failed: %s: %s", call.spec.id, error.kind, error.message)
         return ToolResult(
             tool_id=call.spec.id,
@@ -258,6 +320,11 @@ class HexExecutor:
             call.spec.request is not None and call.spec.request.method == "GET"
         )
         extra = self._ambiguity(call, idempotent) if call.requests else ""
+        if call.waiting_for is not None:
+            extra += (
+                f" It was waiting for its turn under Hex's {call.waiting_for!r} rate limit;"
+                " a longer timeout or fewer concurrent calls with this token would help."
+            )
         return ToolError(
             kind="timeout", message=f"{call.spec.id} did not finish within {limit:g} s.{extra}"
         )

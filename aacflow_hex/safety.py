@@ -1,0 +1,80 @@
+"""Rules that keep the token and the URL safe, whatever the configuration or the input.
+
+- The token is only sent over https, or over http to this machine (loopback) or to a
+  host the caller names in ``allow_insecure_hosts`` (an emulator on another box).
+- A base URL never carries credentials, a query or a fragment.
+- A value put into a URL path is one plain segment: no ``/``, no dot segments, no
+  percent signs or control characters, so no input can point a request elsewhere.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from urllib.parse import quote, urlsplit
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_UNSAFE_IN_SEGMENT = re.compile(r"[/\\%?#\x00-\x1f\x7f]")
+
+
+class UnsafeBaseURL(ValueError):
+    """The executor's base URL would put the token at risk."""
+
+
+class UnsafePathValue(ValueError):
+    """A value would change the request path instead of filling one segment."""
+
+
+def is_loopback(host: str) -> bool:
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, allow_insecure_hosts: Iterable[str] = ()) -> str:
+    """The base URL without a trailing slash, or UnsafeBaseURL saying what is wrong.
+
+    Messages show the host only: a refused URL may hold a password.
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError as exc:
+        raise UnsafeBaseURL("base_url is not a valid URL") from exc
+    if parts.scheme not in ("https", "http") or not host:
+        raise UnsafeBaseURL(
+            "base_url must be an absolute https:// URL such as https://app.hex.tech/api/v1"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise UnsafeBaseURL(
+            f"base_url for {host} must not carry credentials; pass the token as api_key"
+        )
+    if parts.query or parts.fragment:
+        raise UnsafeBaseURL(f"base_url for {host} must not have a query or a fragment")
+    allowed = {h.strip("[]").lower() for h in allow_insecure_hosts}
+    if parts.scheme == "http" and not is_loopback(host) and host.lower() not in allowed:
+        raise UnsafeBaseURL(
+            f"refusing to send the Hex token over plain http to {host}; use https://, "
+            f"or pass allow_insecure_hosts=[{host!r}] if that host is yours"
+        )
+    return url.rstrip("/")
+
+
+def same_origin(url: str, other: str) -> bool:
+    a, b = urlsplit(url), urlsplit(other)
+    return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
+
+
+def path_segment(name: str, value: object, *, uuid: bool) -> str:
+    """``value`` quoted as one URL path segment; UnsafePathValue if it could be more."""
+    text = str(value)
+    if uuid and not _UUID.fullmatch(text):
+        raise UnsafePathValue(f"{name}: must be a UUID to be used in the request path")
+    if text in ("", ".", "..") or _UNSAFE_IN_SEGMENT.search(text):
+        raise UnsafePathValue(f"{name}: cannot be used in the request path as given")
+    return quote(text, safe="")
