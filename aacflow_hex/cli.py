@@ -15,6 +15,7 @@ from typing import Any
 
 from .registry import Registry, UnknownToolError, load_registry
 from .specs import OutputSpec, ToolSpec
+from .surface_cli import add_surface_commands
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -84,7 +85,7 @@ def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
         if param.description:
             print(f"  {'':<24} {param.description}")
     for rule in spec.rules:
-        print(f"  ({' and '.join(rule.exclusive)} cannot be combined: {rule.reason})")
+        print(f"  ({rule.summary})")
     print("\nOutputs:")
     for name, kind, description in _output_rows(spec.outputs):
         print(f"  {name:<24} {kind:<8} {description}")
@@ -101,10 +102,15 @@ def _parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
     return params
 
 
-async def _run_tool(tool_id: str, params: dict[str, Any], timeout: float | None) -> Any:
+async def _run_tool(
+    tool_id: str, params: dict[str, Any], timeout: float | None, show_progress: bool = False
+) -> Any:
     from .executor import HexExecutor
+    from .progress import ProgressPrinter
 
-    async with HexExecutor() as executor:
+    # Progress goes to stderr, so stdout stays the JSON result.
+    printer = ProgressPrinter(sys.stderr)
+    async with printer, HexExecutor(progress=printer if show_progress else None) as executor:
         return await executor.execute(tool_id, params, timeout=timeout)
 
 
@@ -117,7 +123,7 @@ def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
         return EXIT_USAGE
     if args.params_json:
         params = {**json.loads(args.params_json), **params}
-    result = asyncio.run(_run_tool(args.tool, params, args.timeout))
+    result = asyncio.run(_run_tool(args.tool, params, args.timeout, not args.no_progress))
     if args.json:
         _print_json(result.model_dump(mode="json"))
     elif result.success:
@@ -175,6 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--params-json", metavar="JSON", help="params as one JSON object")
     run.add_argument("--timeout", type=float, help="seconds the call may take in all")
     run.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    run.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="do not show the progress of a wait on stderr",
+    )
     run.set_defaults(func=cmd_run)
 
     emulator = sub.add_parser("emulator", help="serve the local Hex API emulator")
@@ -186,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="run a real workflow on the built-in emulator")
     demo.set_defaults(func=cmd_demo)
+    add_surface_commands(sub)  # export, docs, mcp
     return parser
 
 

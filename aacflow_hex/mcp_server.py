@@ -1,0 +1,169 @@
+"""An MCP server over stdio that serves every Hex tool (``aacflow-hex mcp``).
+
+Built on the official ``mcp`` Python SDK (the ``mcp`` extra:
+``pip install 'aacflow-hex[mcp]'``), imported only when the server starts,
+so the rest of the package works without it.
+
+- The key comes from ``HEX_API_KEY``, the API URL from ``HEX_API_BASE_URL``;
+  a caller can never pass ``apiKey`` (it is not in any tool's input schema,
+  and a call that sends it anyway is refused).
+- Every call runs through one ``HexExecutor`` (one shared HTTP session).
+- A tool that fails returns an error result the model can read
+  (``isError: true``; the text is ``{"error": {"kind", "message", ...}}``
+  with the ToolError kind), never a protocol error.
+- A tool that succeeds returns its output as JSON text and as
+  ``structuredContent``, which matches the tool's ``outputSchema``.
+- ``--read-only`` serves only the tools whose spec says ``readOnly: true``.
+
+Run it as ``aacflow-hex mcp [--read-only]`` or
+``python -m aacflow_hex.mcp_server [--read-only]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .agents import NotForAgentsError, agent_arguments, mcp_tool, served_specs
+from .executor import HexExecutor
+from .results import ErrorKind, ToolError, ToolResult
+from .specs import ToolSpec
+
+if TYPE_CHECKING:
+    from mcp.server.lowlevel import Server
+
+SERVER_NAME = "aacflow-hex"
+INSTALL_HINT = "the MCP server needs the 'mcp' extra: pip install 'aacflow-hex[mcp]'"
+INSTRUCTIONS = (
+    "Tools for a Hex (hex.tech) workspace: projects, runs, collections, groups, users and "
+    "data connections. The API key is configured on the server; never ask for it. "
+    "A failed call returns isError with a JSON error whose kind says what went wrong "
+    "(validation: fix the arguments; not_found: check the id; rate_limited: wait "
+    "retry_after seconds)."
+)
+
+
+@dataclass(frozen=True)
+class ToolCaller:
+    """Runs an agent's tool call through the executor; every failure is a ToolResult."""
+
+    executor: HexExecutor
+    specs: Mapping[str, ToolSpec]
+    has_api_key: bool
+
+    def _failure(self, tool_id: str, kind: ErrorKind, message: str) -> ToolResult:
+        return ToolResult(
+            tool_id=tool_id, success=False, error=ToolError(kind=kind, message=message)
+        )
+
+    async def call(self, name: str, arguments: Mapping[str, Any] | None) -> ToolResult:
+        spec = self.specs.get(name)
+        if spec is None:
+            served = ", ".join(self.specs)
+            return self._failure(name, "validation", f"no tool {name!r} here (tools: {served})")
+        try:
+            params = agent_arguments(spec, arguments)
+        except NotForAgentsError as exc:
+            return self._failure(name, "validation", str(exc))
+        if "apiKey" in spec.params and not self.has_api_key:
+            return self._failure(
+                name, "auth", "no Hex API key: set HEX_API_KEY in the MCP server's environment"
+            )
+        return await self.executor.execute(name, params)
+
+
+def result_content(result: ToolResult) -> tuple[str, dict[str, Any] | None]:
+    """The text and structured content of an MCP tool result."""
+    if result.success:
+        return json.dumps(result.output, ensure_ascii=False), result.output
+    error = result.error.model_dump(exclude_none=True) if result.error else {"kind": "server"}
+    return json.dumps({"error": error}, ensure_ascii=False), None
+
+
+def build_server(caller: ToolCaller) -> Server[Any]:
+    """The MCP server (low-level SDK API) serving ``caller``'s tools."""
+    import mcp.types as types
+    from mcp.server.context import ServerRequestContext
+    from mcp.server.lowlevel import Server
+
+    tools = [types.Tool.model_validate(mcp_tool(spec)) for spec in caller.specs.values()]
+
+    async def list_tools(
+        _ctx: ServerRequestContext[Any], _params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=tools)
+
+    async def call_tool(
+        _ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        result = await caller.call(params.name, params.arguments)
+        text, structured = result_content(result)
+        return types.CallToolResult(
+            content=[types.TextContent(text=text)],
+            structured_content=structured,
+            is_error=not result.success,
+        )
+
+    return Server(
+        SERVER_NAME,
+        version=__version__,
+        title="Hex",
+        instructions=INSTRUCTIONS,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )
+
+
+async def serve_stdio(
+    *, read_only: bool = False, base_url: str | None = None, api_key: str | None = None
+) -> None:
+    """Serve the tools over stdin/stdout until the client closes the connection."""
+    from mcp.server.stdio import stdio_server
+
+    async with HexExecutor(base_url=base_url, api_key=api_key) as executor:
+        specs = served_specs(executor.registry, read_only=read_only)
+        caller = ToolCaller(
+            executor,
+            {s.id: s for s in specs},
+            has_api_key=bool(api_key or os.environ.get("HEX_API_KEY")),
+        )
+        server = build_server(caller)
+        async with stdio_server() as (read_stream, write_stream):
+            await server.run(read_stream, write_stream, server.create_initialization_options())
+
+
+def run(*, read_only: bool = False) -> int:
+    """Serve until stdin closes; 2 when the ``mcp`` extra is missing."""
+    try:
+        import mcp  # noqa: F401
+    except ImportError:
+        print(f"error: {INSTALL_HINT}", file=sys.stderr)
+        return 2
+    if not os.environ.get("HEX_API_KEY"):
+        print("warning: HEX_API_KEY is not set; every call will fail", file=sys.stderr)
+    asyncio.run(serve_stdio(read_only=read_only))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m aacflow_hex.mcp_server",
+        description="Serve the Hex tools to MCP clients over stdio. "
+        "Key from HEX_API_KEY, API URL from HEX_API_BASE_URL.",
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", help="serve only the tools that change nothing"
+    )
+    args = parser.parse_args(argv)
+    return run(read_only=args.read_only)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
