@@ -1,8 +1,12 @@
-"""Reading a list tool's pages: follow Hex's pages until enough items are in.
+"""Reading a list tool's pages: one page, ``limit`` items, or every page (``fetchAll``).
 
-Hex caps each page (100 or 500 items); a tool's ``limit`` may ask for more,
-and local filters (values Hex does not know) may thin a page out. The page
-fetcher is passed in, so this module does no I/O of its own.
+Hex caps each page (100 or 500 items); a tool's ``limit`` may ask for more, local
+filters (values Hex does not know) may thin a page out, and ``fetchAll`` follows pages
+to the end, up to ``maxItems``. Each page asks for no more items than are still wanted,
+so the last page's cursor (or offset) continues exactly where the result stops. Each item
+is returned once, even when Hex repeats it on a later page; a cursor or offset seen twice
+ends the walk with an error instead of reading forever. The page fetcher is passed in,
+so this module does no I/O of its own.
 """
 
 from __future__ import annotations
@@ -10,41 +14,82 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .paging import keep_item, local_filters, next_page_params
-from .specs import ToolSpec
+from .paging import item_identity, keep_item, local_filters, next_page_params, page_position
+from .results import ToolError, ToolFailure
+from .specs import PaginationSpec, ToolSpec
 
 HEX_DEFAULT_PAGE_SIZE = 25
+DEFAULT_MAX_ITEMS = 10_000
+# The walk's own facts, set beside Hex's body keys; outputs read them by this path.
+PAGING_KEY = "_paging"
 
 FetchPage = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
+def items_wanted(params: dict[str, Any], filtered: bool) -> int | None:
+    """How many items the call returns; None: Hex's own first page, as it comes."""
+    if params.get("fetchAll") is True:
+        return int(params.get("maxItems") or DEFAULT_MAX_ITEMS)
+    limit = params.get("limit")
+    if limit:
+        return int(limit)
+    # Local filters thin a page out; then pages are followed to fill a default page.
+    return HEX_DEFAULT_PAGE_SIZE if filtered else None
+
+
+def _loop_error(spec: ToolSpec, position: str, items: int, pages: int) -> ToolFailure:
+    return ToolFailure(
+        ToolError(
+            kind="invalid_response",
+            message=(
+                f"Hex sent the page at {position} again while {spec.id} was reading page "
+                f"{pages + 1} ({items} items so far); stopped so as not to read in a loop. "
+                "Try again later, or read fewer items with limit."
+            ),
+        )
+    )
+
+
 async def fetch_list(spec: ToolSpec, params: dict[str, Any], fetch_page: FetchPage) -> Any:
-    """The first page's body with the items of every page read, up to ``limit``."""
+    """The last page's body with the items of every page read, and ``PAGING_KEY`` facts."""
     assert spec.request is not None and spec.request.pagination is not None
-    pagination = spec.request.pagination
+    pagination: PaginationSpec = spec.request.pagination
     filters = local_filters(spec.params, params)
-    # Without a limit, Hex's own default page is the answer, unless local
-    # filters thin it out: then pages are followed to fill a default page.
-    wanted = params.get("limit") or (HEX_DEFAULT_PAGE_SIZE if filters else None)
+    wanted = items_wanted(params, bool(filters))
     page_params = dict(params)
     items: list[Any] = []
-    seen_pages: set[str] = set()
+    seen_items: set[str] = set()
+    visited = {page_position(pagination, page_params)}
+    pages = 0
     while True:
         if wanted is not None:
             page_params["limit"] = min(pagination.max_page_size, max(1, wanted - len(items)))
         body = await fetch_page(page_params)
+        pages += 1
         page = body.get(pagination.items) if isinstance(body, dict) else None
         if not isinstance(page, list):
             return body  # the output mapping reports what is there
-        items.extend(item for item in page if keep_item(item, filters))
-        following = next_page_params(pagination, body, page_params)
-        if wanted is None or len(items) >= wanted or following is None or not page:
+        # Items of earlier pages are skipped: offsets shift when runs start while a list
+        # is read, so a page can repeat the last items of the one before.
+        fresh = [item for item in page if item_identity(item) not in seen_items]
+        seen_items.update(item_identity(item) for item in fresh)
+        items.extend(item for item in fresh if keep_item(item, filters))
+        following = next_page_params(pagination, body, page_params) if page else None
+        if following is None or wanted is None or len(items) >= wanted:
             break
-        marker = repr(sorted(following.items()))
-        if marker in seen_pages:
-            break  # Hex handed back a page already read
-        seen_pages.add(marker)
+        position = page_position(pagination, following)
+        if position in visited:
+            raise _loop_error(spec, position, len(items), pages)
+        visited.add(position)
         page_params = following
-    if wanted is not None:
-        items = items[: int(wanted)]
-    return {**body, pagination.items: items}
+    if wanted is not None and len(items) > wanted:
+        items = items[:wanted]  # only when Hex sent more than a page asked for
+    more = following is not None
+    facts = {
+        "truncated": params.get("fetchAll") is True and more,
+        "nextOffset": (
+            following["offset"] if following is not None and pagination.style == "offset" else None
+        ),
+        "pages": pages,
+    }
+    return {**body, pagination.items: items, PAGING_KEY: facts}

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .specs import PaginationSpec, ParamSpec
+
+# Body fields that name one item, in the order they are tried (a run has no ``id``).
+_IDENTITY_FIELDS = ("id", "runId")
 
 
 def next_page_params(
@@ -29,6 +33,24 @@ def next_page_params(
         items = body.get(pagination.items)
         offset = int(params.get("offset", 0)) + (len(items) if isinstance(items, list) else 0)
     return {**params, "offset": offset}
+
+
+def page_position(pagination: PaginationSpec, params: dict[str, Any]) -> str:
+    """Where in the list a page starts: its cursor or offset (never a secret)."""
+    if pagination.style == "cursor":
+        after = params.get("after")
+        return f"after={after}" if after else "the first page"
+    return f"offset={int(params.get('offset') or 0)}"
+
+
+def item_identity(item: Any) -> str:
+    """A key that is equal for the same item seen on two pages."""
+    if isinstance(item, dict):
+        for name in _IDENTITY_FIELDS:
+            value = item.get(name)
+            if isinstance(value, str) and value:
+                return f"{name}:{value}"
+    return "item:" + json.dumps(item, sort_keys=True, default=str)
 
 
 def keep_item(item: Any, filters: list[tuple[str | None, bool]]) -> bool:

@@ -1,0 +1,195 @@
+"""Following pages without a server: cursors, offsets, fetchAll's cap and loop detection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from aacflow_hex.listing import PAGING_KEY, fetch_list, items_wanted
+from aacflow_hex.paging import item_identity, next_page_params, page_position
+from aacflow_hex.registry import load_registry
+from aacflow_hex.results import ToolFailure
+
+USERS = load_registry().get("hex_list_users")  # cursor pages of up to 500
+RUNS = load_registry().get("hex_get_project_runs")  # offset pages of up to 100
+PROJECTS = load_registry().get("hex_list_projects")  # cursor pages, local filters
+
+
+def user(n: int) -> dict[str, Any]:
+    return {"id": f"u{n:05d}", "email": f"u{n}@example.com"}
+
+
+class CursorList:
+    """Hex-like cursor pages over ``items``; records the params of every page asked for."""
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        self.items = items
+        self.asked: list[dict[str, Any]] = []
+
+    async def __call__(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.asked.append(dict(params))
+        start = int(params["after"][1:]) if params.get("after") else 0
+        end = min(len(self.items), start + int(params.get("limit") or 25))
+        after = f"c{end}" if end < len(self.items) else None
+        before = f"c{start}" if start else None
+        return {"values": self.items[start:end], "pagination": {"after": after, "before": before}}
+
+
+class OffsetList:
+    def __init__(self, count: int) -> None:
+        self.runs = [{"runId": f"r{n:05d}", "status": "COMPLETED"} for n in range(count)]
+        self.asked: list[dict[str, Any]] = []
+
+    async def __call__(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.asked.append(dict(params))
+        offset, limit = int(params.get("offset") or 0), int(params.get("limit") or 25)
+        more = offset + limit < len(self.runs)
+        next_url = f"https://hex/api/v1/projects/p/runs?limit={limit}&offset={offset + limit}"
+        return {"runs": self.runs[offset : offset + limit], "nextPage": next_url if more else None}
+
+
+def ids(body: dict[str, Any], key: str = "values", field: str = "id") -> list[str]:
+    return [item[field] for item in body[key]]
+
+
+async def test_fetch_all_reads_every_cursor_page_once_with_the_largest_pages() -> None:
+    hex_list = CursorList([user(n) for n in range(1234)])
+    body = await fetch_list(USERS, {"fetchAll": True, "maxItems": 10_000}, hex_list)
+    assert ids(body) == [f"u{n:05d}" for n in range(1234)]
+    assert [p["limit"] for p in hex_list.asked] == [500, 500, 500]
+    assert body["pagination"]["after"] is None
+    assert body[PAGING_KEY]["truncated"] is False and body[PAGING_KEY]["pages"] == 3
+
+
+async def test_the_cap_stops_the_walk_and_the_cursor_continues_exactly_there() -> None:
+    hex_list = CursorList([user(n) for n in range(1234)])
+    first = await fetch_list(USERS, {"fetchAll": True, "maxItems": 700}, hex_list)
+    assert len(first["values"]) == 700
+    assert [p["limit"] for p in hex_list.asked] == [500, 200]  # never more than still wanted
+    assert first[PAGING_KEY]["truncated"] is True
+    rest = await fetch_list(
+        USERS, {"fetchAll": True, "after": first["pagination"]["after"]}, hex_list
+    )
+    assert ids(first) + ids(rest) == [f"u{n:05d}" for n in range(1234)]
+    assert rest[PAGING_KEY]["truncated"] is False
+
+
+async def test_offset_pages_follow_next_page_and_report_the_next_offset() -> None:
+    hex_list = OffsetList(1050)
+    body = await fetch_list(RUNS, {"fetchAll": True, "maxItems": 1000}, hex_list)
+    assert ids(body, "runs", "runId") == [f"r{n:05d}" for n in range(1000)]
+    assert [p.get("offset", 0) for p in hex_list.asked] == list(range(0, 1000, 100))
+    assert body[PAGING_KEY] == {"truncated": True, "nextOffset": 1000, "pages": 10}
+    rest = await fetch_list(RUNS, {"fetchAll": True, "offset": 1000}, hex_list)
+    assert ids(rest, "runs", "runId") == [f"r{n:05d}" for n in range(1000, 1050)]
+    assert rest[PAGING_KEY]["nextOffset"] is None and rest["nextPage"] is None
+
+
+async def test_one_page_without_fetch_all_tells_where_the_next_one_starts() -> None:
+    body = await fetch_list(RUNS, {}, OffsetList(60))
+    assert len(body["runs"]) == 25
+    assert body[PAGING_KEY] == {"truncated": False, "nextOffset": 25, "pages": 1}
+
+
+async def test_an_item_repeated_on_a_later_page_is_returned_once() -> None:
+    async def shifting(params: dict[str, Any]) -> dict[str, Any]:
+        # A run started between the two reads shifts the offsets by one.
+        if not params.get("offset"):
+            return {"runs": [{"runId": "a"}, {"runId": "b"}], "nextPage": "x?offset=2"}
+        return {"runs": [{"runId": "b"}, {"runId": "c"}], "nextPage": None}
+
+    body = await fetch_list(RUNS, {"fetchAll": True}, shifting)
+    assert ids(body, "runs", "runId") == ["a", "b", "c"]
+
+
+async def test_a_cursor_seen_twice_ends_the_walk_with_a_clear_error() -> None:
+    async def looping(params: dict[str, Any]) -> dict[str, Any]:
+        n = int(params["after"][1:]) if params.get("after") else 0
+        nxt = "c1" if n >= 2 else f"c{n + 1}"  # c1 -> c2 -> c1 -> ...
+        return {"values": [user(n)], "pagination": {"after": nxt, "before": None}}
+
+    with pytest.raises(ToolFailure) as caught:
+        await fetch_list(USERS, {"fetchAll": True, "apiKey": "hxtp_secret"}, looping)
+    error = caught.value.error
+    assert error.kind == "invalid_response"
+    assert "after=c1 again" in error.message and "hex_list_users" in error.message
+    assert "hxtp_secret" not in error.message
+
+
+async def test_an_offset_seen_twice_ends_the_walk() -> None:
+    async def stuck(params: dict[str, Any]) -> dict[str, Any]:
+        return {"runs": [{"runId": f"r{params.get('offset', 0)}"}], "nextPage": "x?offset=5"}
+
+    with pytest.raises(ToolFailure, match="offset=5 again"):
+        await fetch_list(RUNS, {"fetchAll": True}, stuck)
+
+
+async def test_an_empty_page_with_a_cursor_ends_the_walk() -> None:
+    async def empty(params: dict[str, Any]) -> dict[str, Any]:
+        return {"values": [], "pagination": {"after": "c9", "before": None}}
+
+    body = await fetch_list(USERS, {"fetchAll": True}, empty)
+    assert body["values"] == [] and body[PAGING_KEY]["truncated"] is False
+
+
+async def test_local_filters_apply_across_all_pages() -> None:
+    projects = [
+        {"id": f"p{n}", "lastPublishedAt": "2024-01-01" if n % 2 else None} for n in range(250)
+    ]
+    body = await fetch_list(
+        PROJECTS, {"fetchAll": True, "statusFilter": "PUBLISHED"}, CursorList(projects)
+    )
+    assert ids(body) == [f"p{n}" for n in range(1, 250, 2)]
+
+
+@pytest.mark.parametrize(
+    ("params", "filtered", "expected"),
+    [
+        ({}, False, None),  # Hex's own first page
+        ({}, True, 25),  # fill a default page after local filtering
+        ({"limit": 150}, False, 150),
+        ({"fetchAll": True}, False, 10_000),
+        ({"fetchAll": True, "maxItems": 3}, False, 3),
+        ({"fetchAll": False, "limit": 7}, False, 7),
+    ],
+)
+def test_how_many_items_a_call_wants(
+    params: dict[str, Any], filtered: bool, expected: int | None
+) -> None:
+    assert items_wanted(params, filtered) == expected
+
+
+def test_page_positions_name_the_cursor_or_offset_only() -> None:
+    assert USERS.request is not None and RUNS.request is not None
+    cursor, offset = USERS.request.pagination, RUNS.request.pagination
+    assert cursor is not None and offset is not None
+    assert page_position(cursor, {"apiKey": "k", "after": "abc"}) == "after=abc"
+    assert page_position(cursor, {"apiKey": "k"}) == "the first page"
+    assert page_position(offset, {"offset": 200}) == "offset=200"
+    assert page_position(offset, {}) == "offset=0"
+
+
+def test_next_page_params_drop_before_and_read_the_offset_from_next_page() -> None:
+    assert USERS.request is not None and RUNS.request is not None
+    cursor, offset = USERS.request.pagination, RUNS.request.pagination
+    assert cursor is not None and offset is not None
+    body = {"values": [], "pagination": {"after": "n1", "before": "p0"}}
+    assert next_page_params(cursor, body, {"before": "x", "limit": 5}) == {
+        "limit": 5,
+        "after": "n1",
+    }
+    assert next_page_params(cursor, {"pagination": {"after": None}}, {}) is None
+    runs_page = {"runs": [{}, {}], "nextPage": "https://h/api/v1/p/runs?offset=40&limit=20"}
+    assert next_page_params(offset, runs_page, {"offset": 20}) == {"offset": 40}
+    # A next page URL without an offset: count on from the items read.
+    assert next_page_params(
+        offset, {**runs_page, "nextPage": "https://h/next"}, {"offset": 20}
+    ) == {"offset": 22}
+
+
+def test_item_identity_uses_ids_and_falls_back_to_the_whole_item() -> None:
+    assert item_identity({"id": "a", "name": "x"}) == item_identity({"id": "a", "name": "y"})
+    assert item_identity({"runId": "r"}) != item_identity({"runId": "s"})
+    table = {"dataConnectionId": "d", "tableName": "t"}
+    assert item_identity(table) == item_identity(dict(reversed(table.items())))
