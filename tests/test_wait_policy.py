@@ -1,0 +1,92 @@
+"""The pure rules of waiting for a run: final statuses, poll backoff, the summary line."""
+
+from __future__ import annotations
+
+import pytest
+
+from aacflow_hex.handlers.run_status import (
+    TERMINAL_STATUSES,
+    PollSchedule,
+    is_terminal,
+    succeeded,
+    wait_summary,
+)
+from aacflow_hex.handlers.waiting import WaitOptions
+from aacflow_hex.registry import load_registry
+
+
+@pytest.mark.parametrize(
+    ("status", "terminal", "success"),
+    [
+        ("PENDING", False, False),
+        ("RUNNING", False, False),
+        ("COMPLETED", True, True),
+        ("ERRORED", True, False),
+        ("KILLED", True, False),
+        ("UNABLE_TO_ALLOCATE_KERNEL", True, False),
+        ("SOME_FUTURE_STATUS", False, False),  # waits on (until the timeout), never misread
+        (None, False, False),
+    ],
+)
+def test_final_statuses_and_success(status: str | None, terminal: bool, success: bool) -> None:
+    assert is_terminal(status) is terminal
+    assert succeeded(status) is success
+
+
+def test_every_hex_status_is_either_active_or_final() -> None:
+    enum = load_registry().get("hex_get_project_runs").params["statusFilter"].enum
+    assert enum is not None
+    assert set(enum) - TERMINAL_STATUSES == {"PENDING", "RUNNING"}
+
+
+def test_poll_interval_grows_by_the_factor_up_to_the_cap() -> None:
+    schedule = PollSchedule(first=2.0, factor=1.5, cap=10.0)
+    assert [schedule.delay(n) for n in range(1, 8)] == [2.0, 3.0, 4.5, 6.75, 10.0, 10.0, 10.0]
+
+
+def test_a_cap_below_the_first_interval_keeps_the_first_interval() -> None:
+    assert PollSchedule(first=60.0, cap=30.0).delay(5) == 60.0
+
+
+def test_a_very_long_wait_does_not_overflow() -> None:
+    assert PollSchedule(first=0.05, factor=10.0, cap=30.0).delay(10_000) == 30.0
+
+
+@pytest.mark.parametrize(
+    "bad", [{"first": 0.0}, {"first": 1.0, "factor": 0.5}, {"first": 1.0, "cap": 0}]
+)
+def test_a_schedule_that_never_waits_or_shrinks_is_refused(bad: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        PollSchedule(**bad)
+
+
+def test_wait_options_take_the_params_and_fall_back_to_defaults() -> None:
+    options = WaitOptions.from_params({"timeout": 0, "pollInterval": 0.5, "cancelOnTimeout": True})
+    assert options.timeout == 0  # zero is a real value: look once
+    assert options.schedule.first == 0.5 and options.schedule.cap == 30.0
+    assert options.cancel_on_timeout is True
+    default = WaitOptions.from_params({})
+    assert (default.timeout, default.schedule.first, default.cancel_on_timeout) == (3600, 5, False)
+
+
+@pytest.mark.parametrize(
+    ("status", "kwargs", "expected"),
+    [
+        ("COMPLETED", {}, "ended COMPLETED after 3.0 s of waiting; it succeeded"),
+        ("ERRORED", {}, "ended ERRORED after 3.0 s of waiting; it did not succeed"),
+        (
+            "KILLED",
+            {"timed_out": True, "cancelled": True},
+            "cancelled the run; Hex now reports KILLED",
+        ),
+        ("RUNNING", {"timed_out": True}, "the run is still RUNNING and was not cancelled"),
+        ("RUNNING", {"timed_out": True, "cancel_error": "403"}, "cancelling the run failed (403)"),
+        ("COMPLETED", {"timed_out": True}, "the run has ended COMPLETED"),
+    ],
+)
+def test_the_summary_says_how_the_wait_ended(
+    status: str, kwargs: dict[str, object], expected: str
+) -> None:
+    args: dict[str, object] = {"timed_out": False, "cancelled": False, "cancel_error": None}
+    args.update(kwargs)
+    assert expected in wait_summary(status, waited=3.0, **args)  # type: ignore[arg-type]
