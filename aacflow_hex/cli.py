@@ -15,6 +15,7 @@ from typing import Any
 
 from .registry import Registry, UnknownToolError, load_registry
 from .specs import OutputSpec, ToolSpec
+from .surface_cli import add_surface_commands
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -84,7 +85,7 @@ def cmd_describe(args: argparse.Namespace, registry: Registry) -> int:
         if param.description:
             print(f"  {'':<24} {param.description}")
     for rule in spec.rules:
-        print(f"  ({' and '.join(rule.exclusive)} cannot be combined: {rule.reason})")
+        print(f"  ({rule.summary})")
     print("\nOutputs:")
     for name, kind, description in _output_rows(spec.outputs):
         print(f"  {name:<24} {kind:<8} {description}")
@@ -196,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="run a real workflow on the built-in emulator")
     demo.set_defaults(func=cmd_demo)
+    add_surface_commands(sub)  # export, docs, mcp
     return parser
 
 
