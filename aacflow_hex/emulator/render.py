@@ -37,8 +37,8 @@ def sharing_json(project: Project, ws: Workspace) -> dict[str, Any]:
         if gid in ws.groups
     ]
     collections = [
-        {"access": "CAN_VIEW", "collection": {"name": ws.collections[cid].name}}
-        for cid in project.collection_ids
+        {"access": access, "collection": {"name": ws.collections[cid].name}}
+        for cid, access in project.collection_access.items()
         if cid in ws.collections
     ]
     return {

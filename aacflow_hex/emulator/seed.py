@@ -352,9 +352,8 @@ def build_workspace(config: EmulatorConfig, now: float) -> Workspace:
         collections.append(coll)
     for p in projects:
         if p is completing or rng.random() < 0.3:
-            p.collection_ids.append(
-                collections[0 if p is completing else rng.randrange(len(collections))].id
-            )
+            coll = collections[0 if p is completing else rng.randrange(len(collections))]
+            p.collection_access[coll.id] = "CAN_VIEW"
 
     for p in projects:
         if p.published_version is None:

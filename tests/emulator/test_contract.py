@@ -53,11 +53,23 @@ async def test_seeded_workspace_covers_what_tests_need(api: Api) -> None:
     assert len(ws.projects) == 320
     assert {p.type for p in ws.projects.values()} == {"PROJECT", "COMPONENT"}
     assert {u.role for u in ws.users.values()} >= {
-        "ADMIN", "MANAGER", "EDITOR", "EXPLORER", "MEMBER", "GUEST", "EMBEDDED_USER", "ANONYMOUS",
-    }  # fmt: skip
+        "ADMIN",
+        "MANAGER",
+        "EDITOR",
+        "EXPLORER",
+        "MEMBER",
+        "GUEST",
+        "EMBEDDED_USER",
+        "ANONYMOUS",
+    }
     assert {c.type for c in ws.data_connections.values()} >= {
-        "snowflake", "postgres", "bigquery", "databricks", "redshift", "athena",
-    }  # fmt: skip
+        "snowflake",
+        "postgres",
+        "bigquery",
+        "databricks",
+        "redshift",
+        "athena",
+    }
     assert ws.projects[fx.never_published_project_id].last_published_at is None
     assert ws.projects[fx.erroring_project_id].run_outcome == "ERRORED"
     assert ws.projects[fx.kernel_failure_project_id].run_outcome == "UNABLE_TO_ALLOCATE_KERNEL"

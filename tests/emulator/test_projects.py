@@ -132,8 +132,13 @@ async def test_get_project_and_its_errors(api: Api) -> None:
     assert "sharing" not in ok.body
     shared = await api.get(f"/projects/{fx.completing_project_id}", params={"includeSharing": "1"})
     assert set(shared.body["sharing"]) == {
-        "users", "collections", "groups", "workspace", "publicWeb", "support",
-    }  # fmt: skip
+        "users",
+        "collections",
+        "groups",
+        "workspace",
+        "publicWeb",
+        "support",
+    }
     missing = await api.get(f"/projects/{MISSING}")
     assert missing.status == 404
     assert missing.body["code"] == "NOT_FOUND"

@@ -38,8 +38,13 @@ async def test_run_goes_pending_running_completed(api: Api) -> None:
     pid = api.emu.fixtures.completing_project_id
     started = await start(api, pid)
     assert set(started) == {
-        "projectId", "runId", "runUrl", "runStatusUrl", "traceId", "projectVersion",
-    }  # fmt: skip
+        "projectId",
+        "runId",
+        "runUrl",
+        "runStatusUrl",
+        "traceId",
+        "projectVersion",
+    }
     assert isinstance(started["projectVersion"], int)
     assert started["runStatusUrl"] == api.emu.url(f"/projects/{pid}/runs/{started['runId']}")
     seen = await wait_terminal(api, pid, started["runId"])

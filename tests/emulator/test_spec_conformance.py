@@ -153,3 +153,25 @@ async def test_legacy_paths_match_the_2022_spec(api: Api, legacy: SchemaSet) -> 
     missing = await api.get(f"/project/{fx.completing_project_id}/run/{fx.finished_run_id[:-1]}0")
     assert missing.status == 404
     legacy.check("TsoaErrorResponsePayload", missing.body)
+
+
+async def test_write_responses_match_the_spec(api: Api, spec: SchemaSet) -> None:
+    fx = api.emu.fixtures
+    created = await api.post("/projects", json={"title": "Spec check"})
+    spec.check("ProjectApiResource", created.body)
+    grant = [{"group": {"id": fx.group_id}, "access": "CAN_VIEW"}]
+    shared = await api.patch(
+        f"/projects/{fx.completing_project_id}/sharing/groups",
+        json={"sharing": {"upsert": {"groups": grant}}},
+    )
+    spec.check("ProjectApiResource", shared.body["project"])
+    collection = await api.post("/collections", json={"name": "Spec"})
+    spec.check("CollectionApiResource", collection.body)
+    edited = await api.patch(f"/collections/{collection.body['id']}", json={"description": "d"})
+    spec.check("CollectionApiResource", edited.body)
+    group = await api.patch(f"/groups/{fx.group_id}", json={"name": "Renamed"})
+    spec.check("GroupApiResource", group.body)
+    url = await api.post(f"/embedding/createPresignedUrl/{fx.completing_project_id}")
+    spec.check("EmbeddingResponse", url.body)
+    refused = await api.post(f"/embedding/createPresignedUrl/{fx.never_published_project_id}")
+    spec.check("TsoaErrorResponsePayload", refused.body)

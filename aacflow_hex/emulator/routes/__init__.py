@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 from ..routing import RouteSpec
-from . import admin, collections, connections, legacy, projects, runs
+from . import (
+    admin,
+    cells,
+    collections,
+    connections,
+    embedding,
+    legacy,
+    project_writes,
+    projects,
+    runs,
+    threads,
+)
 
 
 def all_routes() -> list[RouteSpec]:
     specs: list[RouteSpec] = []
-    for module in (projects, runs, legacy, collections, admin, connections):
+    modules = (
+        projects,
+        project_writes,
+        runs,
+        legacy,
+        collections,
+        admin,
+        connections,
+        cells,
+        embedding,
+        threads,
+    )
+    for module in modules:
         specs.extend(module.routes.specs)
     return specs

@@ -1,19 +1,32 @@
-"""Users (ERR-N) and groups (ERR-T)."""
+"""Users (ERR-N) and groups (ERR-T): reads, group writes, deactivation."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
-from ..errors import bad_request, not_found
+from ..errors import ApiError, bad_request, not_found
 from ..ids import is_uuid
 from ..listing import page_body, paged
-from ..params import path_uuid, query_enum, query_str
+from ..params import (
+    body_object,
+    body_str,
+    json_body,
+    path_uuid,
+    query_enum,
+    query_str,
+    reject_unknown,
+    uuid_value,
+)
 from ..render import group_json, user_json
 from ..routing import RouteTable
 from ..runtime import json_ok, state_of, user_of
 from ..state.models import Group, User
 
 routes = RouteTable()
+
+MAX_MEMBERS = 100
 
 
 @routes.route("GET", "/users/me", op="GetMe", family="N", group="hex-api-30rpm")
@@ -97,3 +110,85 @@ async def list_groups(request: web.Request) -> web.StreamResponse:
 @routes.route("GET", "/groups/{groupId}", op="GetGroup", family="T", min_role="MANAGER")
 async def get_group(request: web.Request) -> web.StreamResponse:
     return json_ok(group_json(group_of(request)))
+
+
+def _member_ids(state_users: dict[str, User], raw: Any, where: str) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, dict):
+        raise bad_request(f"{where} must be an object with users")
+    users = raw.get("users") or []
+    if not isinstance(users, list) or len(users) > MAX_MEMBERS:
+        raise bad_request(f"{where}.users must be an array of at most {MAX_MEMBERS}")
+    ids = []
+    for index, entry in enumerate(users):
+        if not isinstance(entry, dict):
+            raise bad_request(f"{where}.users[{index}] must be {{id}}")
+        ident = uuid_value(entry.get("id"), f"{where}.users[{index}].id")
+        if ident not in state_users:
+            raise not_found("User", ident)
+        ids.append(ident)
+    return ids
+
+
+@routes.route("POST", "/groups", op="CreateGroup", family="T", min_role="ADMIN")
+async def create_group(request: web.Request) -> web.StreamResponse:
+    state = state_of(request)
+    body = await json_body(request, required=True)
+    reject_unknown(body, ("name", "members"))
+    name = body_str(body, "name", required=True)
+    assert name is not None
+    members = _member_ids(state.workspace.users, body.get("members"), "members")
+    group = Group(id=state.new_id(), name=name, created_at=state.now(), member_ids=members)
+    state.workspace.groups[group.id] = group
+    return json_ok(
+        {"id": group.id, "name": group.name, "members": {"users": [{"id": m} for m in members]}},
+        status=201,
+    )
+
+
+@routes.route("PATCH", "/groups/{groupId}", op="EditGroup", family="T", min_role="ADMIN")
+async def edit_group(request: web.Request) -> web.StreamResponse:
+    state = state_of(request)
+    group = group_of(request)
+    body = await json_body(request, required=True)
+    reject_unknown(body, ("name", "members"))
+    name = body_str(body, "name")
+    if name is not None and not name.strip():
+        raise bad_request("name must not be empty")
+    members = body_object(body, "members") or {}
+    reject_unknown(members, ("add", "remove"), "members")
+    add = _member_ids(state.workspace.users, members.get("add"), "members.add")
+    remove = set(_member_ids(state.workspace.users, members.get("remove"), "members.remove"))
+    if name is not None:
+        group.name = name
+    group.member_ids = [m for m in group.member_ids if m not in remove]
+    group.member_ids += [m for m in add if m not in group.member_ids]
+    return json_ok(group_json(group))
+
+
+@routes.route("DELETE", "/groups/{groupId}", op="DeleteGroup", family="T", min_role="ADMIN")
+async def delete_group(request: web.Request) -> web.StreamResponse:
+    group = group_of(request)
+    del state_of(request).workspace.groups[group.id]
+    return web.Response(status=204)
+
+
+@routes.route(
+    "POST",
+    "/users/{userId}/deactivate",
+    op="DeactivateUser",
+    family="N",
+    group="hex-api-30rpm",
+    min_role="ADMIN",
+)
+async def deactivate_user(request: web.Request) -> web.StreamResponse:
+    state = state_of(request)
+    user_id = path_uuid(request, "userId")
+    user = state.workspace.users.get(user_id)
+    if user is None or not user.active:
+        raise not_found("User", user_id)
+    if user.id == user_of(request).id:
+        raise ApiError(422, "You cannot deactivate yourself")
+    user.active = False  # its token (if any) stops working, it leaves ListUsers
+    return json_ok({"user": user_json(user)})

@@ -65,7 +65,7 @@ async def list_projects(request: web.Request) -> web.StreamResponse:
             and (not categories or any(c.name in categories for c in p.categories))
             and (not creator or p.creator_email.lower() == creator)
             and (not owner or p.owner_email.lower() == owner)
-            and (collection_id is None or collection_id.lower() in p.collection_ids)
+            and (collection_id is None or collection_id.lower() in p.collection_access)
         )
 
     page = paged(

@@ -99,9 +99,9 @@ class Project:
     input_params: list[InputParam] = field(default_factory=list)
     view_ids: list[str] = field(default_factory=list)
     run_outcome: RunOutcome = "COMPLETED"
-    collection_ids: list[str] = field(default_factory=list)
+    collection_access: dict[str, str] = field(default_factory=dict)  # collection id -> access
     queried_tables: list[QueriedTable] = field(default_factory=list)
-    # Sharing: user id / group id / collection id -> access level.
+    # Sharing: user id / group id -> access level.
     user_access: dict[str, str] = field(default_factory=dict)
     group_access: dict[str, str] = field(default_factory=dict)
     workspace_access: str = "CAN_VIEW"
