@@ -99,3 +99,4 @@ class EmulatorConfig:
     faults: list[FaultRule] = field(default_factory=list)
     clock: Callable[[], float] = time.time
     log_requests: bool = True
+    max_logged_requests: int | None = 100_000

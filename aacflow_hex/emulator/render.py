@@ -9,8 +9,6 @@ from .lifecycle import view_run
 from .state.models import Cell, Collection, DataConnection, Group, Project, Run, Schedule, User
 from .state.store import Workspace
 
-DAY = 86400.0
-
 
 def schedule_json(schedule: Schedule) -> dict[str, Any]:
     daily = {"timezone": "+00:00", "minute": schedule.minute, "hour": schedule.hour}

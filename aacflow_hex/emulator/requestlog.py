@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,8 +30,10 @@ class RecordedRequest:
 
 
 class RequestLog:
-    def __init__(self) -> None:
-        self._entries: list[RecordedRequest] = []
+    """Requests in arrival order; with ``maxlen`` the oldest are forgotten first."""
+
+    def __init__(self, maxlen: int | None = None) -> None:
+        self._entries: deque[RecordedRequest] = deque(maxlen=maxlen)
 
     def append(self, entry: RecordedRequest) -> None:
         self._entries.append(entry)

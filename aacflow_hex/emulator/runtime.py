@@ -33,7 +33,7 @@ class EmulatorState:
         self.run_duration = config.run_duration
         self.limiter = RateLimiter(merge_limits(config.rate_limits), config.rate_limit_scale)
         self.faults = FaultSet(config.faults)
-        self.requests = RequestLog()
+        self.requests = RequestLog(config.max_logged_requests)
         self.routes: dict[str, RouteSpec] = {}
         self.base_url = ""
         self.tokens: dict[str, str] = {role: role_token(config, role) for role in TOKEN_ROLES}

@@ -32,7 +32,6 @@ from ..state.models import Thread, ThreadMessage
 routes = RouteTable()
 
 SOURCES = ("HEX", "SLACK", "MCP", "PUBLIC_API")
-DAY = 86400.0
 
 
 def thread_url(state: EmulatorState, thread: Thread) -> str:
@@ -98,7 +97,7 @@ async def list_threads(request: web.Request) -> web.StreamResponse:
         for t in state.workspace.threads.values()
         if (source is None or t.source == source)
         and (user_id is None or t.user_id == user_id.lower())
-        and (num_days is None or t.created_at >= now - num_days * DAY)
+        and (num_days is None or t.created_at >= now - num_days * 86400.0)
     ]
     page = paged(
         request,
