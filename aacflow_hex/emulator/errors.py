@@ -58,10 +58,6 @@ def not_found(what: str, ident: str) -> ApiError:
     return ApiError(404, f"{what} {ident} not found")
 
 
-def forbidden(message: str = "You do not have permission to perform this action") -> ApiError:
-    return ApiError(403, message)
-
-
 def error_body(
     family: Family,
     status: int,

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .errors import ApiError, bad_request
+from .errors import bad_request
 from .ids import is_uuid
 
 
@@ -151,7 +151,3 @@ def body_list(body: Mapping[str, Any], name: str) -> list[Any] | None:
     if not isinstance(value, list):
         raise bad_request(f"{name} must be an array")
     return value
-
-
-def unprocessable(message: str) -> ApiError:
-    return ApiError(422, message)

@@ -118,8 +118,3 @@ def trace_of(request: web.Request) -> str:
 
 def json_ok(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status)
-
-
-def forbid_unless(condition: bool, message: str) -> None:
-    if not condition:
-        raise ApiError(403, message)

@@ -26,7 +26,6 @@ RUN_STATUSES: tuple[str, ...] = (
 TERMINAL_STATUSES: frozenset[str] = frozenset(
     {"ERRORED", "COMPLETED", "KILLED", "UNABLE_TO_ALLOCATE_KERNEL"}
 )
-RUN_TRIGGERS: tuple[str, ...] = ("API", "SCHEDULED", "APP_REFRESH")
 ACCESS_LEVELS: tuple[str, ...] = ("NONE", "APP_ONLY", "CAN_VIEW", "CAN_EDIT", "FULL_ACCESS")
 RunOutcome = Literal["COMPLETED", "ERRORED", "UNABLE_TO_ALLOCATE_KERNEL"]
 
