@@ -1,0 +1,111 @@
+"""The MCP server as an MCP client sees it: over stdio in a subprocess, and in-process."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+pytest.importorskip("mcp")
+
+from mcp import Client, StdioServerParameters
+
+from aacflow_hex import HexExecutor, load_registry
+from aacflow_hex.agents import served_specs
+from aacflow_hex.emulator import Emulator, EmulatorConfig, run_emulator
+from aacflow_hex.mcp_server import ToolCaller, build_server, run
+from aacflow_hex.retry import NO_RETRY
+
+REGISTRY = load_registry()
+MISSING_ID = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    async with run_emulator(EmulatorConfig(port=0)) as emulator:
+        yield emulator
+
+
+def _error(result: Any) -> dict[str, Any]:
+    assert result.is_error
+    body: dict[str, Any] = json.loads(result.content[0].text)["error"]
+    return body
+
+
+async def test_a_client_lists_calls_and_reads_success_and_failure_over_stdio(emu: Emulator) -> None:
+    env = {"HEX_API_BASE_URL": emu.base_url, "HEX_API_KEY": emu.token}
+    server = StdioServerParameters(
+        command=sys.executable, args=["-m", "aacflow_hex", "mcp"], env=env
+    )
+    async with Client(server) as client:
+        listed = await client.list_tools()
+        tools = {t.name: t for t in listed.tools}
+        assert sorted(tools) == REGISTRY.ids()
+        cancel = tools["hex_cancel_run"]
+        assert cancel.annotations is not None and cancel.annotations.destructive_hint is True
+        assert tools["hex_list_projects"].annotations.read_only_hint is True  # type: ignore[union-attr]
+        assert "apiKey" not in json.dumps(cancel.input_schema)
+        assert cancel.output_schema is not None
+
+        # The client checks structuredContent against the tool's outputSchema.
+        ok = await client.call_tool("hex_list_projects", {"limit": 2})
+        assert not ok.is_error
+        assert len(ok.structured_content["projects"]) == 2
+        assert json.loads(ok.content[0].text) == ok.structured_content
+
+        missing = await client.call_tool("hex_get_project", {"projectId": MISSING_ID})
+        error = _error(missing)
+        assert error["kind"] == "not_found" and error["status_code"] == 404
+        assert MISSING_ID in error["message"]
+    assert emu.token not in json.dumps([ok.structured_content, error])
+
+
+async def test_bad_arguments_come_back_as_validation_errors_before_any_request(
+    emu: Emulator,
+) -> None:
+    async with HexExecutor(emu.base_url, emu.token, retry=NO_RETRY) as executor:
+        specs = {s.id: s for s in served_specs(REGISTRY)}
+        server = build_server(ToolCaller(executor, specs, has_api_key=True))
+        async with Client(server) as client:
+            emu.requests.clear()
+            bad_id = await client.call_tool("hex_get_project", {"projectId": "../users"})
+            assert _error(bad_id)["kind"] == "validation"
+            assert "projectId" in _error(bad_id)["message"]
+            key = await client.call_tool(
+                "hex_get_project", {"projectId": MISSING_ID, "apiKey": "stolen"}
+            )
+            assert "apiKey: is set by the server's configuration" in _error(key)["message"]
+            unknown = await client.call_tool("hex_nope", {})
+            assert "no tool 'hex_nope'" in _error(unknown)["message"]
+            assert emu.requests.count() == 0
+
+
+async def test_read_only_serves_only_tools_that_change_nothing(emu: Emulator) -> None:
+    async with HexExecutor(emu.base_url, emu.token, retry=NO_RETRY) as executor:
+        specs = {s.id: s for s in served_specs(REGISTRY, read_only=True)}
+        server = build_server(ToolCaller(executor, specs, has_api_key=True))
+        async with Client(server) as client:
+            names = {t.name for t in (await client.list_tools()).tools}
+            assert names == {s.id for s in REGISTRY.specs() if s.annotations.read_only}
+            refused = await client.call_tool("hex_run_project", {"projectId": MISSING_ID})
+            assert _error(refused)["kind"] == "validation"
+            assert emu.runs_started(MISSING_ID) == 0
+
+
+async def test_without_a_key_every_call_says_how_to_configure_it() -> None:
+    async with HexExecutor("https://hex.example/api/v1", None) as executor:
+        caller = ToolCaller(executor, {s.id: s for s in REGISTRY.specs()}, has_api_key=False)
+        result = await caller.call("hex_list_projects", {})
+        assert result.error is not None and result.error.kind == "auth"
+        assert "HEX_API_KEY" in result.error.message
+
+
+def test_without_the_mcp_extra_the_command_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "mcp", None)  # makes `import mcp` fail
+    assert run() == 2
+    assert "pip install 'aacflow-hex[mcp]'" in capsys.readouterr().err
