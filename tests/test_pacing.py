@@ -1,0 +1,211 @@
+"""The rate limiter: FIFO turns, at most N per window, pauses, sharing and cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from aacflow_hex import HexExecutor
+from aacflow_hex.emulator import EmulatorConfig, run_emulator
+from aacflow_hex.pacing import RateLimiter, default_rate_limiter, token_fingerprint
+from aacflow_hex.ratelimits import (
+    HEX_RATE_LIMITS,
+    RateLimit,
+    resolve_rate_limits,
+    scale_rate_limits,
+)
+from aacflow_hex.retry import NO_RETRY
+
+URL = "https://hex.example/api/v1"
+TOKEN = "hxtp_pacing_token_abcdef0123456789"
+# Three requests per 0.3 s: windows short enough for a unit test.
+THREE_PER_WINDOW = RateLimit(per_minute=3, time_scale=0.3 / 60)
+
+
+async def _take(limiter: RateLimiter, limit: RateLimit | None, hold: float = 0.0) -> float:
+    """Take a slot, hold it ``hold`` s; returns when the slot was granted."""
+    async with limiter.slot(URL, TOKEN, "hex-api", limit):
+        granted = time.monotonic()
+        await asyncio.sleep(hold)
+    return granted
+
+
+async def test_no_more_than_the_limit_go_out_in_any_window() -> None:
+    limiter = RateLimiter()
+    granted = sorted(await asyncio.gather(*(_take(limiter, THREE_PER_WINDOW) for _ in range(7))))
+    start = granted[0]
+    # 3 at once, 3 a window later, 1 two windows later.
+    assert [round((t - start) / 0.3) for t in granted] == [0, 0, 0, 1, 1, 1, 2]
+    for i in range(len(granted) - 3):
+        assert granted[i + 3] - granted[i] >= 0.3
+
+
+async def test_a_slot_counts_until_its_answer_arrives() -> None:
+    """A slow answer keeps its slot busy: the server may count the request that late."""
+    limiter = RateLimiter()
+    one = RateLimit(per_minute=1, time_scale=0.1 / 60)
+    first = asyncio.create_task(_take(limiter, one, hold=0.2))
+    await asyncio.sleep(0.01)
+    second = await _take(limiter, one)
+    assert second - await first >= 0.2 + 0.1
+
+
+async def test_turns_are_first_come_first_served() -> None:
+    limiter = RateLimiter()
+    one = RateLimit(per_minute=1, time_scale=0.02 / 60)
+    order: list[int] = []
+
+    async def caller(i: int) -> None:
+        async with limiter.slot(URL, TOKEN, "hex-api", one):
+            order.append(i)
+
+    tasks = []
+    for i in range(8):
+        tasks.append(asyncio.create_task(caller(i)))
+        await asyncio.sleep(0)  # queue them in this order
+    await asyncio.gather(*tasks)
+    assert order == list(range(8))
+
+
+async def test_a_429_pauses_the_lane_for_its_retry_after() -> None:
+    limiter = RateLimiter()
+    limiter.penalize(URL, TOKEN, "hex-api", 0.2)
+    assert limiter.stats(URL, TOKEN, "hex-api").paused_for > 0.1
+    started = time.monotonic()
+    await _take(limiter, None)
+    assert time.monotonic() - started >= 0.19
+    other_group = time.monotonic()
+    async with limiter.slot(URL, TOKEN, "hex-api-30rpm", None):
+        assert time.monotonic() - other_group < 0.1
+
+
+async def test_tokens_groups_and_hosts_have_their_own_lanes() -> None:
+    limiter = RateLimiter()
+    one = RateLimit(per_minute=1)  # a real minute: a second turn would hang the test
+
+    async def one_each() -> None:
+        for url, token, group in [
+            (URL, TOKEN, "hex-api"),
+            (URL, "another-token-0000", "hex-api"),
+            (URL, TOKEN, "hex-run-kernel"),
+            ("https://other.example/api/v1", TOKEN, "hex-api"),
+        ]:
+            async with limiter.slot(url, token, group, one):
+                pass
+
+    await asyncio.wait_for(one_each(), 2)
+
+
+async def test_cancelling_a_waiting_call_leaves_the_queue_clean() -> None:
+    limiter = RateLimiter()
+    one = RateLimit(per_minute=1, time_scale=0.3 / 60)
+    await _take(limiter, one)
+    waiting = asyncio.create_task(_take(limiter, one))
+    behind = asyncio.create_task(_take(limiter, one))
+    await asyncio.sleep(0.05)
+    assert limiter.stats(URL, TOKEN, "hex-api").waiting == 2
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert limiter.stats(URL, TOKEN, "hex-api").waiting == 1
+    await behind  # the next in line still gets its turn
+    stats = limiter.stats(URL, TOKEN, "hex-api")
+    assert (stats.in_flight, stats.waiting) == (0, 0)
+
+
+async def test_cancelling_a_call_in_flight_gives_its_slot_back() -> None:
+    limiter = RateLimiter()
+    holding = asyncio.create_task(_take(limiter, None, hold=10))
+    await asyncio.sleep(0.02)
+    assert limiter.stats(URL, TOKEN, "hex-api").in_flight == 1
+    holding.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await holding
+    assert limiter.stats(URL, TOKEN, "hex-api").in_flight == 0
+
+
+def test_threads_with_their_own_event_loops_share_one_budget() -> None:
+    """Workflow steps run by asyncio.run in worker threads still share the token's lane."""
+    limiter = RateLimiter()
+    two = RateLimit(per_minute=2, time_scale=0.3 / 60)
+    granted: list[float] = []
+    lock = threading.Lock()
+
+    def step() -> None:
+        async def run() -> None:
+            async with limiter.slot(URL, TOKEN, "hex-api", two):
+                with lock:
+                    granted.append(time.monotonic())
+
+        asyncio.run(run())
+
+    threads = [threading.Thread(target=step) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)
+    granted.sort()
+    assert len(granted) == 4
+    assert granted[2] - granted[0] >= 0.3 and granted[3] - granted[1] >= 0.3
+
+
+async def test_executors_for_the_same_token_share_the_default_limiter() -> None:
+    one = {"hex-api": RateLimit(per_minute=1, time_scale=0.3 / 60)}
+    async with (
+        HexExecutor(URL, TOKEN, rate_limits=one) as a,
+        HexExecutor(URL, TOKEN, rate_limits=one) as b,
+    ):
+        assert a._limiter is b._limiter is default_rate_limiter()
+
+
+def test_the_limiter_never_holds_or_shows_the_token() -> None:
+    limiter = RateLimiter()
+    limiter.penalize(URL, TOKEN, "hex-api", 1)
+    key = limiter.key(URL, TOKEN, "hex-api")
+    assert TOKEN not in repr(limiter) and TOKEN not in repr(key)
+    assert TOKEN not in str(vars(limiter))
+    assert token_fingerprint(TOKEN) == key.token_hash != token_fingerprint("other")
+
+
+def test_hex_published_limits_are_the_defaults() -> None:
+    assert HEX_RATE_LIMITS["hex-api"] == RateLimit(per_minute=30, per_hour=1800)
+    assert HEX_RATE_LIMITS["hex-api-30rpm"] == RateLimit(per_minute=30)
+    assert HEX_RATE_LIMITS["hex-run-kernel"] == RateLimit(per_minute=20, per_hour=60)
+    assert HEX_RATE_LIMITS["hex-api"].windows() == ((30, 60.0), (1800, 3600.0))
+
+
+def test_overrides_replace_named_groups_and_keep_the_others() -> None:
+    resolved = resolve_rate_limits({"hex-api": RateLimit(per_minute=100), "hex-run-kernel": None})
+    assert resolved is not None
+    assert resolved["hex-api"] == RateLimit(per_minute=100)
+    assert "hex-run-kernel" not in resolved  # not paced
+    assert resolved["hex-api-30rpm"] == HEX_RATE_LIMITS["hex-api-30rpm"]
+    assert resolve_rate_limits(None) is None
+    fast = scale_rate_limits(HEX_RATE_LIMITS, 1 / 60)
+    assert fast["hex-api"] is not None and fast["hex-api"].windows() == ((30, 1.0), (1800, 60.0))
+
+
+@pytest.mark.parametrize("bad", [{"per_minute": 0}, {"per_hour": -1}, {"time_scale": 0}])
+def test_nonsense_limits_are_refused(bad: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        RateLimit(**bad)  # type: ignore[arg-type]
+
+
+async def test_an_executor_paces_its_calls() -> None:
+    two = {"hex-api": RateLimit(per_minute=2, time_scale=0.3 / 60)}
+    async with run_emulator(EmulatorConfig(rate_limits=None)) as emu:
+        project_id = emu.fixtures.completing_project_id
+        async with HexExecutor(
+            emu.base_url, emu.token, rate_limits=two, rate_limiter=RateLimiter(), retry=NO_RETRY
+        ) as ex:
+            results = await asyncio.gather(
+                *(ex.execute("hex_get_project", {"projectId": project_id}) for _ in range(5))
+            )
+        arrivals = sorted(r.at for r in emu.requests.filter(operation="GetProject"))
+    assert all(r.success for r in results)
+    assert len(arrivals) == 5
+    for i in range(len(arrivals) - 2):
+        assert arrivals[i + 2] - arrivals[i] >= 0.3
