@@ -184,13 +184,21 @@ class HexExecutor:
             raise ToolFailure(ToolError(kind="validation", message=str(exc))) from exc
         response = await self._send_with_retries(call, request)
         call.last_status = response.status
-        return decode_response(response, empty_ok=spec.request.empty_ok)
+        try:
+            return decode_response(response, empty_ok=spec.request.empty_ok)
+        except ToolFailure as exc:
+            if _is_idempotent(spec, request) or not 200 <= response.status < 300:
+                raise
+            # Hex accepted a run trigger (or a create) but its answer is unreadable:
+            # the action most likely happened, and the caller must not simply repeat it.
+            hint = self._ambiguity(call, idempotent=False).replace("may have", "has most likely")
+            raise ToolFailure(_with_hint(exc.error, hint)) from exc
 
     async def _send_with_retries(self, call: _Call, request: HttpRequest) -> HttpResponse:
         """Send, pacing each attempt, and retry where that cannot start anything twice."""
         spec = call.spec
         assert spec.request is not None
-        idempotent = spec.annotations.idempotent or request.method == "GET"
+        idempotent = _is_idempotent(spec, request)
         policy = self.retry.tuned(spec.request.retry)
         group = spec.request.rate_limit_group
         attempt = 0
@@ -221,8 +229,7 @@ class HexExecutor:
                     continue
             if is_ambiguous_status(response.status, idempotent=idempotent):
                 error = classify_error(response)
-                message = error.message + self._ambiguity(call, idempotent)
-                raise ToolFailure(error.model_copy(update={"message": message}))
+                raise ToolFailure(_with_hint(error, self._ambiguity(call, idempotent)))
             return response
 
     async def _waited(self, call: _Call, delay: float) -> bool:
@@ -328,6 +335,17 @@ class HexExecutor:
         return ToolError(
             kind="timeout", message=f"{call.spec.id} did not finish within {limit:g} s.{extra}"
         )
+
+
+def _is_idempotent(spec: ToolSpec, request: HttpRequest) -> bool:
+    return spec.annotations.idempotent or request.method == "GET"
+
+
+def _with_hint(error: ToolError, hint: str) -> ToolError:
+    """``error`` with ``hint`` (a sentence starting with a space) after its message."""
+    if not hint:
+        return error
+    return error.model_copy(update={"message": error.message.rstrip(".") + "." + hint})
 
 
 def _retry_after(response: HttpResponse) -> float | None:

@@ -142,6 +142,14 @@ async def _exchange(
             maybe_sent=False,
         ) from exc
     except aiohttp.ClientError as exc:
-        raise TransportError(
-            f"the connection to Hex failed: {type(exc).__name__}", timeout=False, maybe_sent=True
-        ) from exc
+        raise TransportError(_broken_connection(exc), timeout=False, maybe_sent=True) from exc
+
+
+def _broken_connection(exc: aiohttp.ClientError) -> str:
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "Hex closed the connection without answering"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return "Hex's answer was cut off"
+    if isinstance(exc, aiohttp.ClientOSError):
+        return "the connection to Hex was reset"
+    return f"the exchange with Hex failed ({type(exc).__name__})"
