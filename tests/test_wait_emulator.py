@@ -12,7 +12,9 @@ import pytest
 from aacflow_hex import HexExecutor
 from aacflow_hex.cli import main as cli_main
 from aacflow_hex.emulator import Emulator, EmulatorConfig, FaultRule, run_emulator
+from aacflow_hex.pacing import RateLimiter
 from aacflow_hex.progress import ProgressEvent
+from aacflow_hex.ratelimits import RateLimit
 from aacflow_hex.retry import NO_RETRY
 
 RUN_SECONDS = 0.3
@@ -279,3 +281,27 @@ async def test_the_cli_prints_the_result_on_stdout_and_progress_on_stderr(
     assert lines[0].startswith("hex_run_project_and_wait  STARTED")
     assert lines[-1].startswith("hex_run_project_and_wait  COMPLETED")
     assert "\r" not in err and emu.token not in err
+
+
+async def test_a_check_waiting_its_turn_under_the_rate_limit_is_not_a_timeout(
+    emu: Emulator,
+) -> None:
+    # One status request in 3 s, while one request may take 0.3 s: the second check
+    # waits ~3 s for its turn, which must not count against that 0.3 s (five checks
+    # timing out in a row would end the wait).
+    one_in_3_s = {"hex-api": RateLimit(per_minute=1, time_scale=1 / 20)}
+    emu.set_run_duration(1.2)
+    async with HexExecutor(
+        base_url=emu.base_url,
+        api_key=emu.token,
+        timeout=0.3,
+        rate_limits=one_in_3_s,
+        rate_limiter=RateLimiter(),
+    ) as slow:
+        result = await slow.execute(
+            "hex_run_project_and_wait",
+            {"projectId": emu.fixtures.completing_project_id, **FAST, "timeout": 10},
+        )
+    assert result.success, result.error
+    assert result.output["status"] == "COMPLETED"
+    assert result.output["statusChecks"] == status_checks(emu) == 2

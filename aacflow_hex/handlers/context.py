@@ -29,6 +29,11 @@ class HandlerContext:
         self._progress = progress
         self.started = time.monotonic() if started is None else started
 
+    @property
+    def request_timeout(self) -> float:
+        """Seconds one request of a sub-call may take, unless the handler says otherwise."""
+        return self._executor.timeout
+
     def elapsed(self) -> float:
         """Seconds since the tool call began."""
         return time.monotonic() - self.started
@@ -40,9 +45,11 @@ class HandlerContext:
         with_token = {**params, "apiKey": self._token} if self._token else dict(params)
         return await self._executor.execute(tool_id, with_token, timeout=timeout)
 
-    async def require(self, tool_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    async def require(
+        self, tool_id: str, params: Mapping[str, Any], *, timeout: float | None = None
+    ) -> dict[str, Any]:
         """Call another tool; its failure ends this one with the same error."""
-        result = await self.execute(tool_id, params)
+        result = await self.execute(tool_id, params, timeout=timeout)
         if not result.success and result.error is not None:
             raise ToolFailure(result.error)
         return result.output

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,8 +79,11 @@ async def wait_for_run(ctx: HandlerContext, params: dict[str, Any]) -> dict[str,
 
 
 async def run_project_and_wait(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
+    options = WaitOptions.from_params(params)
     trigger = {k: v for k, v in params.items() if k not in WAIT_PARAMS}
-    started = await ctx.require("hex_run_project", trigger)
+    started = await ctx.require(
+        "hex_run_project", trigger, timeout=_request_timeout(ctx, options.timeout)
+    )
     run_id, run_url = started.get("runId"), started.get("runUrl")
     if not isinstance(run_id, str):
         raise ToolFailure(
@@ -90,7 +92,7 @@ async def run_project_and_wait(ctx: HandlerContext, params: dict[str, Any]) -> d
     await ctx.report("STARTED", f"started run {run_id}", run_id=run_id)
     run = {"projectId": str(started.get("projectId") or params["projectId"]), "runId": run_id}
     try:
-        final = await wait_until_done(ctx, run, WaitOptions.from_params(params))
+        final = await wait_until_done(ctx, run, options)
     except ToolFailure as exc:
         where = f" The run {run_id} was started ({run_url}); check it before starting another."
         raise ToolFailure(
@@ -103,26 +105,38 @@ async def run_project_and_wait(ctx: HandlerContext, params: dict[str, Any]) -> d
 async def wait_until_done(
     ctx: HandlerContext, run: dict[str, str], options: WaitOptions
 ) -> dict[str, Any]:
-    """Poll until the run ends or ``options.timeout`` passes; the wait's output body."""
+    """Poll until the run ends or ``options.timeout`` passes; the wait's output body.
+
+    The timeout counts from the start of the tool call, so a trigger that waited for its
+    turn under the token's rate limit leaves that much less time for the run.
+    """
     watch = _Watch(run)
     rng = random.Random()
-    began = time.monotonic()
-    deadline = began + options.timeout
     while True:
-        await _check(ctx, watch)
+        await _check(ctx, watch, _request_timeout(ctx, options.timeout - ctx.elapsed()))
         if is_terminal(watch.status):
-            return _outcome(watch, waited=time.monotonic() - began)
-        remaining = deadline - time.monotonic()
+            return _outcome(watch, waited=ctx.elapsed())
+        remaining = options.timeout - ctx.elapsed()
         if remaining <= 0:
             break
         pause = options.schedule.delay(watch.checks) * rng.uniform(1 - JITTER, 1 + JITTER)
         await asyncio.sleep(min(pause, remaining))
-    return await _give_up(ctx, watch, options, waited=time.monotonic() - began)
+    return await _give_up(ctx, watch, options, waited=ctx.elapsed())
 
 
-async def _check(ctx: HandlerContext, watch: _Watch) -> None:
+def _request_timeout(ctx: HandlerContext, remaining: float) -> float:
+    """A request may take the executor's usual time, or up to the wait's own deadline.
+
+    The executor's timeout includes the time a request waits for its turn under the
+    token's rate limit; with many waits on one token that turn can take minutes, which
+    is no reason to give up while the wait itself still has time.
+    """
+    return max(ctx.request_timeout, remaining)
+
+
+async def _check(ctx: HandlerContext, watch: _Watch, timeout: float | None = None) -> None:
     """One status check; a lasting or permanent failure ends the wait with its error."""
-    result = await ctx.execute("hex_get_run_status", watch.run)
+    result = await ctx.execute("hex_get_run_status", watch.run, timeout=timeout)
     watch.checks += 1
     run_id = watch.run["runId"]
     if result.success:
