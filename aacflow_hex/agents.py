@@ -77,9 +77,9 @@ def served_specs(registry: Registry, *, read_only: bool = False) -> list[ToolSpe
 
 def agent_description(spec: ToolSpec) -> str:
     rules = [
-        f"{' and '.join(r.exclusive)} cannot be combined: {r.reason}."
+        f"{r.summary}."
         for r in spec.rules
-        if all(is_agent_param(n, spec.params[n]) for n in r.exclusive)
+        if all(is_agent_param(n, spec.params[n]) for n in r.names)
     ]
     return " ".join([spec.description, *rules])
 
@@ -153,16 +153,18 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 def _strict(schema: Mapping[str, Any]) -> dict[str, Any] | None:
     """``schema`` in OpenAI's strict subset, or None when it cannot be expressed there."""
     kind = schema.get("type")
+    result = {k: copy.deepcopy(v) for k, v in schema.items() if k in _STRICT_KEYWORDS}
+    if kind is None and all(isinstance(v, str) for v in schema.get("enum") or [None]):
+        kind = result["type"] = "string"  # strict mode wants a type beside an enum
     if kind is None:
         return None
-    result = {k: copy.deepcopy(v) for k, v in schema.items() if k in _STRICT_KEYWORDS}
     if kind == "object":
         properties = schema.get("properties")
-        if not properties:
+        if properties is None and schema.get("additionalProperties") is not False:
             return None  # a free-form object: strict mode needs every key declared
         required = set(schema.get("required", []))
         strict_properties: dict[str, Any] = {}
-        for name, sub in properties.items():
+        for name, sub in (properties or {}).items():
             strict_sub = _strict(sub)
             if strict_sub is None:
                 return None
@@ -180,7 +182,8 @@ def _strict(schema: Mapping[str, Any]) -> dict[str, Any] | None:
             return None
         result["items"] = strict_items
         return result
-    return result if kind in _SCALAR_TYPES else None
+    kinds = kind if isinstance(kind, list) else [kind]
+    return result if all(k in _SCALAR_TYPES or k == "null" for k in kinds) else None
 
 
 def openai_tool(spec: ToolSpec) -> dict[str, Any]:
