@@ -206,7 +206,7 @@ class HexExecutor:
             attempt += 1
             call.attempts += 1
             try:
-                response = await self._paced_send(call, request, group)
+                response = await self._paced_send(call, request, group, policy)
             except transport.TransportError as exc:
                 retry = may_retry_transport(
                     idempotent=idempotent, maybe_sent=exc.maybe_sent, permanent=exc.permanent
@@ -239,10 +239,26 @@ class HexExecutor:
         await asyncio.sleep(delay)
         return True
 
-    async def _paced_send(self, call: _Call, request: HttpRequest, group: str) -> HttpResponse:
+    async def _paced_send(
+        self, call: _Call, request: HttpRequest, group: str, policy: RetryPolicy
+    ) -> HttpResponse:
         if self.rate_limits is None:
             call.requests += 1
             return await self._send(call, request)
+        paused = self._limiter.stats(self.base_url, call.token, group).paused_for
+        too_long = call.deadline is not None and time.monotonic() + paused >= call.deadline
+        if paused > policy.max_retry_after or too_long:
+            # A 429 told this token to wait longer than this call can: say so now.
+            raise ToolFailure(
+                ToolError(
+                    kind="rate_limited",
+                    message=(
+                        f"Hex asked this token to wait {paused:.0f} s before its next "
+                        f"{group!r} request (a 429 with Retry-After); not sent"
+                    ),
+                    retry_after=round(paused, 3),
+                )
+            )
         call.waiting_for = group
         async with self._limiter.slot(
             self.base_url, call.token, group, self.rate_limits.get(group)
