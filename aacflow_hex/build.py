@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .safety import path_segment
-from .specs import _PLACEHOLDER, ParamSpec, ToolSpec, WireItem
+from .specs import WIRE_PLACEHOLDER, ParamSpec, ToolSpec, WireItem
 
 
 @dataclass(frozen=True)
@@ -65,19 +65,19 @@ def _wire_path(spec: ToolSpec, wire: str, params: dict[str, Any]) -> str:
         value = str(params.get(name, ""))
         return spec.params[name].wire_keys.get(value, value)
 
-    return _PLACEHOLDER.sub(key, wire)
-
-
-def _body_value(spec: ToolSpec, param: ParamSpec, value: Any, params: dict[str, Any]) -> Any:
-    if param.null_when is not None and params.get(param.null_when) is True:
-        return None
-    if param.wire_item is not None and isinstance(value, list):
-        return [_wrapped(param.wire_item, element, params) for element in value]
-    return value
+    return WIRE_PLACEHOLDER.sub(key, wire)
 
 
 def _sent_as_null(param: ParamSpec, params: dict[str, Any]) -> bool:
     return param.null_when is not None and params.get(param.null_when) is True
+
+
+def _body_value(param: ParamSpec, value: Any, params: dict[str, Any]) -> Any:
+    if _sent_as_null(param, params):
+        return None
+    if param.wire_item is not None and isinstance(value, list):
+        return [_wrapped(param.wire_item, element, params) for element in value]
+    return value
 
 
 def build_request(spec: ToolSpec, params: dict[str, Any], base_url: str) -> HttpRequest:
@@ -99,10 +99,12 @@ def build_request(spec: ToolSpec, params: dict[str, Any], base_url: str) -> Http
         elif param.location == "query":
             if isinstance(value, str) and value in param.local_filters:
                 continue  # applied to the returned items instead
+            if param.separator is not None and isinstance(value, list):
+                value = param.separator.join(_query_text(v) for v in value)
             values = value if isinstance(value, list) else [value]
             query.extend((wire, _query_text(v)) for v in values)
         elif param.location == "body":
-            _put(body, _wire_path(spec, wire, params), _body_value(spec, param, value, params))
+            _put(body, _wire_path(spec, wire, params), _body_value(param, value, params))
     send_body = bool(body) or spec.request.method in ("PATCH", "PUT")
     return HttpRequest(
         method=spec.request.method,

@@ -32,6 +32,9 @@ def param_schema(param: ParamSpec) -> dict[str, Any]:
     if param.default is not None:
         schema["default"] = param.default
     schema.update(param.json_schema)
+    items = schema.get("items")
+    if isinstance(items, dict) and items.get("format") == "uuid" and "pattern" not in items:
+        schema["items"] = {**items, "pattern": UUID_PATTERN}  # a list of ids, each checked
     return schema
 
 

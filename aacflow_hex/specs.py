@@ -9,6 +9,7 @@ rest of the package only ever sees complete specs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -44,6 +45,18 @@ class LocalFilter(_Strict):
     present: bool = True
 
 
+class WireItem(_Strict):
+    """How each element of a list param is sent: wrapped in an object.
+
+    ``path`` is the dotted key that holds the element (``user.id`` sends
+    ``{"user": {"id": <element>}}``); ``with`` adds keys taken from other params
+    (``{access: access}`` adds ``"access": <value of param access>``).
+    """
+
+    path: str
+    with_params: dict[str, str] = Field(default_factory=dict, alias="with")
+
+
 class ParamSpec(_Strict):
     type: ParamType
     description: str = ""
@@ -65,6 +78,16 @@ class ParamSpec(_Strict):
     local_filters: dict[str, LocalFilter] = Field(default_factory=dict, alias="localFilters")
     advanced: bool = False
     placeholder: str | None = None
+    # A list param's elements wrapped in objects on the wire (see WireItem).
+    wire_item: WireItem | None = Field(None, alias="wireItem")
+    # This param's value -> the body key it stands for when another param's
+    # wireName names it as ``{param}`` (e.g. cellType SQL -> sqlCell).
+    wire_keys: dict[str, str] = Field(default_factory=dict, alias="wireKeys")
+    # A boolean param that, when true, sends this param as JSON null (e.g. to
+    # remove a value); this param must then be empty and may be left out.
+    null_when: str | None = Field(None, alias="nullWhen")
+    # A list query param sent as one value joined by this (Hex's "a,b,c" params).
+    separator: str | None = None
 
 
 class OutputSpec(_Strict):
@@ -126,10 +149,59 @@ class Annotations(_Strict):
 
 
 class Rule(_Strict):
-    """Params that must not be set together, with the reason shown to the user."""
+    """A constraint between params, with the reason shown to the user.
 
-    exclusive: list[str]
+    ``exclusive``: at most one of these may be set. ``together``: all or none.
+    ``atLeastOne``: one or more (e.g. an update that would change nothing).
+    ``when`` (a param) with optional ``equals`` (values it must have): the rule
+    applies only then, and ``requires`` / ``forbids`` name params that must /
+    must not be set.
+    """
+
+    exclusive: list[str] = Field(default_factory=list)
+    together: list[str] = Field(default_factory=list)
+    at_least_one: list[str] = Field(default_factory=list, alias="atLeastOne")
+    when: str | None = None
+    equals: list[Any] | None = None
+    requires: list[str] = Field(default_factory=list)
+    forbids: list[str] = Field(default_factory=list)
     reason: str
+
+    @property
+    def names(self) -> list[str]:
+        named = [*self.exclusive, *self.together, *self.at_least_one]
+        named += [*self.requires, *self.forbids]
+        return named + ([self.when] if self.when is not None else [])
+
+    @property
+    def summary(self) -> str:
+        """The rule in words, for help texts and agent tool descriptions."""
+        if self.exclusive:
+            return f"{' and '.join(self.exclusive)} cannot be combined: {self.reason}"
+        if self.together:
+            return f"give {' and '.join(self.together)} together or not at all: {self.reason}"
+        if self.at_least_one:
+            return f"give at least one of {', '.join(self.at_least_one)}: {self.reason}"
+        condition = f"when {self.when} is set"
+        if self.equals is not None:
+            condition = f"when {self.when} is {' or '.join(str(v) for v in self.equals)}"
+        parts = []
+        if self.requires:
+            parts.append(f"{', '.join(self.requires)} must be given")
+        if self.forbids:
+            parts.append(f"{', '.join(self.forbids)} must not be given")
+        return f"{condition}, {' and '.join(parts)}: {self.reason}"
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Rule:
+        kinds = [self.exclusive, self.together, self.at_least_one, self.when is not None]
+        if sum(bool(kind) for kind in kinds) != 1:
+            raise ValueError("give exactly one of exclusive, together, atLeastOne, when")
+        if self.when is not None and not (self.requires or self.forbids):
+            raise ValueError("a `when` rule needs requires or forbids")
+        if self.when is None and (self.requires or self.forbids or self.equals is not None):
+            raise ValueError("requires, forbids and equals go with `when`")
+        return self
 
 
 class ToolSpec(_Strict):
@@ -151,9 +223,16 @@ class ToolSpec(_Strict):
         if (self.request is None) == (self.handler is None):
             raise ValueError("give exactly one of request and handler")
         for rule in self.rules:
-            unknown = [p for p in rule.exclusive if p not in self.params]
+            unknown = [p for p in rule.names if p not in self.params]
             if unknown:
                 raise ValueError(f"rules name unknown params {unknown}")
+        for name, param in self.params.items():
+            referenced = list(param.wire_item.with_params.values()) if param.wire_item else []
+            referenced += placeholders(param.wire_name or "")
+            referenced += [param.null_when] if param.null_when else []
+            for other in referenced:
+                if other not in self.params:
+                    raise ValueError(f"params.{name} names unknown param {other!r}")
         if self.request is not None:
             for name, param in self.params.items():
                 if param.location == "path" and "{" + name + "}" not in self.request.path:
@@ -163,6 +242,14 @@ class ToolSpec(_Strict):
     @property
     def secret_params(self) -> list[str]:
         return [name for name, p in self.params.items() if p.secret]
+
+
+WIRE_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def placeholders(wire_name: str) -> list[str]:
+    """Params named as ``{param}`` in a wire name (their value picks the body key)."""
+    return WIRE_PLACEHOLDER.findall(wire_name)
 
 
 SHARED_PARAMS = "_params.yaml"

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
-from .specs import ParamSpec, ToolSpec
+from .schema import UUID_PATTERN
+from .specs import ParamSpec, Rule, ToolSpec, placeholders
 
 _UUID_IN_TEXT = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -51,6 +52,9 @@ def _coerce(name: str, param: ParamSpec, value: Any) -> Any:
             return False
         return value
     if param.type == "json":
+        if param.json_schema.get("type") == "array" and not text.startswith("["):
+            # A form field may list ids as "a, b, c".
+            return [part.strip() for part in text.split(",") if part.strip()]
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
@@ -119,8 +123,13 @@ def _describe(error: SchemaError, spec: ToolSpec) -> str:
     if kind == "maximum":
         return f"{where}: must be at most {error.validator_value:g}, got {got}"
     if kind == "enum":
-        options = ", ".join(str(v) for v in param.enum or []) if param else "the listed values"
+        choices: Any = error.validator_value  # the failing schema's own list (nested items too)
+        if param is not None and param.enum and len(path) <= 1:
+            choices = param.enum
+        options = ", ".join(str(v) for v in choices)
         return f"{where}: must be one of {options}; got {got}"
+    if kind == "pattern" and error.validator_value == UUID_PATTERN and len(path) > 1:
+        return f"{where}: must be a UUID like 123e4567-e89b-42d3-a456-426614174000; got {got}"
     if kind == "pattern" and param is not None and param.format == "uuid":
         return (
             f"{where}: must be a UUID like 123e4567-e89b-42d3-a456-426614174000"
@@ -134,6 +143,98 @@ def _describe(error: SchemaError, spec: ToolSpec) -> str:
     if param is not None and param.secret:
         return f"{where}: is invalid ({kind})"
     return f"{where}: {error.message}"
+
+
+def _nulled(param: ParamSpec, params: Mapping[str, Any]) -> bool:
+    return param.null_when is not None and params.get(param.null_when) is True
+
+
+def _check_nulled(spec: ToolSpec, params: dict[str, Any]) -> list[str]:
+    """Params sent as null by a flag must be left empty; without it, not empty."""
+    messages = []
+    for name, param in spec.params.items():
+        if param.null_when is None:
+            continue
+        if _nulled(param, params):
+            if _is_set(params.get(name)):
+                messages.append(
+                    f"{name} and {param.null_when}: cannot be combined; {param.null_when} "
+                    f"removes the {name}, so leave {name} empty"
+                )
+            params.pop(name, None)
+        elif params.get(name) == "":
+            messages.append(f"{name}: must not be empty (to remove it, set {param.null_when})")
+    return messages
+
+
+def _check_secret_keys(spec: ToolSpec, params: Mapping[str, Any]) -> list[str]:
+    """A json object may not carry a key that a secret param fills in the same object.
+
+    Secrets have their own hidden, masked params; inside a visible object they would
+    reach an AI's context and could come back unmasked.
+    """
+    messages = []
+    for name, param in spec.params.items():
+        value = params.get(name)
+        if param.type != "json" or param.secret or not isinstance(value, dict):
+            continue
+        prefix = (param.wire_name or name) + "."
+        for secret_name, secret in spec.params.items():
+            wire = secret.wire_name or secret_name
+            leaf = wire.removeprefix(prefix)
+            if secret.secret and wire.startswith(prefix) and "." not in leaf and leaf in value:
+                messages.append(
+                    f"{name}: may not contain {leaf!r}; give it in the {secret_name} field, "
+                    "which stays hidden"
+                )
+    return messages
+
+
+def _check_placeholders(spec: ToolSpec, params: Mapping[str, Any]) -> list[str]:
+    """A param whose body key depends on another (``{type}``) needs that other param."""
+    messages = []
+    for name, param in spec.params.items():
+        if name not in params or params.get(name) is None:
+            continue
+        for other in placeholders(param.wire_name or ""):
+            if other not in params and not spec.params[other].required:
+                messages.append(
+                    f"{other}: required when {name} is given (Hex files {name} under it)"
+                )
+    return messages
+
+
+def _check_rule(rule: Rule, params: dict[str, Any]) -> list[str]:
+    if rule.exclusive:
+        given = [p for p in rule.exclusive if _is_set(params.get(p))]
+        if len(given) > 1:
+            return [f"{' and '.join(given)}: cannot be combined; {rule.reason}"]
+        return []
+    if rule.at_least_one:
+        if not any(_is_set(params.get(p)) for p in rule.at_least_one):
+            return [f"{', '.join(rule.at_least_one)}: give at least one; {rule.reason}"]
+        return []
+    if rule.together:
+        given = [p for p in rule.together if _is_set(params.get(p))]
+        if 0 < len(given) < len(rule.together):
+            absent = [p for p in rule.together if p not in given]
+            return [f"{', '.join(absent)}: required with {', '.join(given)}; {rule.reason}"]
+        return []
+    assert rule.when is not None
+    value = params.get(rule.when)
+    if not _is_set(value) or (rule.equals is not None and value not in rule.equals):
+        return []
+    condition = f"{rule.when} is {value}" if rule.equals is not None else f"{rule.when} is given"
+    messages = []
+    absent = [p for p in rule.requires if not _is_set(params.get(p))]
+    if absent:
+        messages.append(f"{', '.join(absent)}: required when {condition}; {rule.reason}")
+    present = [p for p in rule.forbids if _is_set(params.get(p))]
+    if present:
+        messages.append(f"{', '.join(present)}: not allowed when {condition}; {rule.reason}")
+    for name in rule.forbids:
+        params.pop(name, None)  # an empty or false value means "not given": not sent
+    return messages
 
 
 def validate_params(
@@ -165,16 +266,21 @@ def validate_params(
     for name, param in spec.params.items():
         if name not in params and param.default is not None:
             params[name] = param.default
-    missing = [n for n, p in spec.params.items() if p.required and n not in params]
+    messages.extend(_check_nulled(spec, params))
+    messages.extend(_check_placeholders(spec, params))
+    messages.extend(_check_secret_keys(spec, params))
+    missing = [
+        n
+        for n, p in spec.params.items()
+        if p.required and n not in params and not _nulled(p, params)
+    ]
     messages.extend(f"{n}: is required" for n in missing if n not in unreadable)
     for error in sorted(validator.iter_errors(params), key=lambda e: list(e.absolute_path)):
         if error.validator in ("required", "additionalProperties"):
             continue  # reported above, with clearer words
         messages.append(_describe(error, spec))
     for rule in spec.rules:
-        given = [p for p in rule.exclusive if _is_set(params.get(p))]
-        if len(given) > 1:
-            messages.append(f"{' and '.join(given)}: cannot be combined; {rule.reason}")
+        messages.extend(_check_rule(rule, params))
     if messages:
         raise ParamError(messages)
     return params
