@@ -18,7 +18,8 @@ def get_path(data: Any, path: str) -> Any:
     """``a.b.c`` in nested dicts; ``_MISSING`` when any step is absent."""
     current = data
     for key in path.split("."):
-        if not isinstance(current, Mapping) or key not in current:
+        # JSON objects are dicts: the plain check first, as the Mapping check is slow.
+        if not (type(current) is dict or isinstance(current, Mapping)) or key not in current:
             return _MISSING
         current = current[key]
     return current
@@ -59,7 +60,7 @@ def _as_type(spec: OutputSpec, value: Any) -> Any:
             return value.lower() == "true"
         return None
     if spec.type == "object":
-        if not isinstance(value, Mapping):
+        if not (type(value) is dict or isinstance(value, Mapping)):
             return None
         return map_fields(spec.properties, value, {}) if spec.properties else dict(value)
     if spec.type == "array":
