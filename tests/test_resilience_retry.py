@@ -203,3 +203,21 @@ async def test_a_run_trigger_answered_with_a_5xx_says_it_may_have_started(
 async def test_the_default_registry_specs_load_with_the_retry_field() -> None:
     spec = load_registry().get("hex_run_project")
     assert spec.request is not None and spec.request.rate_limit_group == "hex-run-kernel"
+
+
+async def test_a_refused_connection_is_retried_even_for_a_run_trigger() -> None:
+    """Nothing reached Hex, so trying again cannot start a second run."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    policy = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02)
+    async with HexExecutor(
+        f"http://127.0.0.1:{port}/api/v1", TOKEN, retry=policy, rate_limiter=RateLimiter()
+    ) as ex:
+        result = await ex.execute("hex_run_project", {"projectId": PROJECT_ID})
+    assert result.error is not None and result.error.kind == "transport"
+    assert "could not connect" in result.error.message
+    assert "reached Hex" not in result.error.message
+    assert result.timing.attempts == 3
