@@ -51,6 +51,17 @@ async def test_projects_are_listed_read_and_relabelled(emu: Emulator, hex_: HexE
     assert again["status"] == {"name": label}
 
 
+async def test_archived_projects_appear_only_when_asked(emu: Emulator, hex_: HexExecutor) -> None:
+    archived = emu.fixtures.archived_project_id
+
+    async def ids(**params: Any) -> set[str]:
+        listed = await call(hex_, "hex_list_projects", fetchAll=True, **params)
+        return {p["id"] for p in listed["projects"]}
+
+    assert archived not in await ids()
+    assert archived in await ids(includeArchived=True)
+
+
 @pytest.mark.parametrize("status_filter", ["PUBLISHED", "DRAFT"])
 async def test_published_and_draft_split_the_workspace(
     status_filter: str, hex_: HexExecutor
