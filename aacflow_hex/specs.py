@@ -256,9 +256,13 @@ SHARED_PARAMS = "_params.yaml"
 SHARED_SHAPES = "_shapes.yaml"
 
 
+# libyaml's safe loader when PyYAML has it: it parses the specs ~10x faster (cold start).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise SpecError(f"{path.name}: not valid YAML: {exc}") from exc
 
