@@ -246,9 +246,9 @@ class HexExecutor:
             call.requests += 1
             return await self._send(call, request)
         paused = self._limiter.stats(self.base_url, call.token, group).paused_for
-        too_long = call.deadline is not None and time.monotonic() + paused >= call.deadline
-        if paused > policy.max_retry_after or too_long:
-            # A 429 told this token to wait longer than this call can: say so now.
+        if call.deadline is not None and time.monotonic() + paused >= call.deadline:
+            # A 429 told this token to wait longer than this call may: say so now. A call
+            # with time to spare (a wait's status check) queues instead.
             raise ToolFailure(
                 ToolError(
                     kind="rate_limited",

@@ -131,7 +131,7 @@ ECHO = {
 Scenario = Callable[[], Awaitable[Seen]]
 SCENARIOS: dict[str, Scenario] = {
     "429 burst, recovered": lambda: _emulator_fault(_status(429, retry_after=0.02, times=2)),
-    "429 past the Retry-After cap": lambda: _emulator_fault(_status(429, retry_after=30)),
+    "429 past the Retry-After cap": lambda: _emulator_fault(_status(429, retry_after=120)),
     "500": lambda: _emulator_fault(_status(500)),
     "503 run on a trigger": lambda: _emulator_fault(_status(503), "hex_run_project"),
     "HTML 502 page": lambda: _emulator_fault(_status(502, body="html")),
