@@ -276,7 +276,8 @@ def validate_params(
     ]
     messages.extend(f"{n}: is required" for n in missing if n not in unreadable)
     for error in sorted(validator.iter_errors(params), key=lambda e: list(e.absolute_path)):
-        if error.validator in ("required", "additionalProperties"):
+        top_level = not error.absolute_path
+        if error.validator in ("required", "additionalProperties") and top_level:
             continue  # reported above, with clearer words
         messages.append(_describe(error, spec))
     for rule in spec.rules:

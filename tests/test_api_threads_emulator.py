@@ -1,0 +1,150 @@
+"""Hex's own AI agent (threads, follow-ups, messages, topics) end to end (emulator)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from api_emulator import MISSING_ID, call, emulated_hex, executor_for, failure
+
+from aacflow_hex import HexExecutor
+from aacflow_hex.emulator import Emulator, Fixtures
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    async with emulated_hex() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def hex_(emu: Emulator) -> AsyncIterator[HexExecutor]:
+    async with executor_for(emu) as ex:
+        yield ex
+
+
+async def until_idle(hex_: HexExecutor, thread_id: str) -> dict[str, Any]:
+    """Poll the thread as a client would, until the agent has answered."""
+    for _ in range(100):
+        thread = await call(hex_, "hex_get_thread", threadId=thread_id)
+        if thread["status"] != "RUNNING":
+            return thread
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"thread {thread_id} still RUNNING")
+
+
+async def test_a_question_is_answered_and_followed_up(emu: Emulator, hex_: HexExecutor) -> None:
+    project_id = emu.fixtures.completing_project_id
+    started = await call(
+        hex_, "hex_create_thread", prompt="What drove churn in Q3?", projectId=project_id
+    )
+    thread_id = started["threadId"]
+    assert started["projectId"] == project_id and thread_id in started["url"]
+    running = await call(hex_, "hex_get_thread", threadId=thread_id)
+    assert running["status"] == "RUNNING" and running["response"] == []
+
+    answered = await until_idle(hex_, thread_id)
+    assert answered["status"] == "IDLE" and answered["id"] == thread_id
+    assert "churn" in answered["response"][0]["text"]
+
+    followed = await call(hex_, "hex_continue_thread", threadId=thread_id, prompt="And in Q4?")
+    assert followed["threadId"] == thread_id
+    await until_idle(hex_, thread_id)
+    messages = await call(hex_, "hex_list_thread_messages", threadId=thread_id)
+    assert messages["total"] == 2
+    assert "Q4" in messages["messages"][-1]["text"]
+
+
+async def test_a_follow_up_while_the_agent_works_is_refused(
+    emu: Emulator, hex_: HexExecutor
+) -> None:
+    started = await call(hex_, "hex_create_thread", prompt="Summarize revenue")
+    error = await failure(
+        hex_, "hex_continue_thread", threadId=started["threadId"], prompt="faster"
+    )
+    assert (error.kind, error.status_code) == ("invalid_request", 422)
+    assert "IDLE" in error.message
+
+
+async def test_threads_and_topics_are_listed(emu: Emulator, hex_: HexExecutor) -> None:
+    started = await call(hex_, "hex_create_thread", prompt="Pipeline by region")
+    listed = await call(hex_, "hex_list_threads", limit=10)
+    assert listed["total"] == len(emu.workspace.threads) == 2
+    recent = await call(hex_, "hex_list_threads", source="PUBLIC_API", numDays=1)
+    assert [t["url"] for t in recent["threads"]] == [started["url"]]
+    assert recent["threads"][0]["createdAt"] == started["createdAt"]
+
+    topics = await call(hex_, "hex_list_context_topics", fetchAll=True)
+    assert [t["name"] for t in topics["topics"]] == sorted(t.name for t in emu.workspace.topics)
+    assert topics["truncated"] is False
+
+
+@pytest.mark.xfail(
+    reason="the emulator lists threads with `threadId`; Hex's ListThreads items carry `id`",
+    strict=False,
+)
+async def test_listed_threads_carry_their_id(emu: Emulator, hex_: HexExecutor) -> None:
+    listed = await call(hex_, "hex_list_threads")
+    assert emu.fixtures.thread_id in [t["id"] for t in listed["threads"]]
+
+
+@pytest.mark.xfail(
+    reason="the emulator reads CreateThread `attachments` as an array; Hex's spec has an "
+    "object {dataConnectionId, tableIds, projectIds, semanticDatasetIds, semanticViewIds}",
+    strict=False,
+)
+async def test_a_prompt_can_point_at_a_data_connection_and_tables(
+    emu: Emulator, hex_: HexExecutor
+) -> None:
+    started = await call(
+        hex_,
+        "hex_create_thread",
+        prompt="Which tables hold invoices?",
+        attachedDataConnectionId=emu.fixtures.data_connection_id,
+        attachedTableIds=["analytics.public.invoices"],
+    )
+    assert started["threadId"]
+
+
+async def test_topics_need_a_valid_token(emu: Emulator) -> None:
+    async with HexExecutor(base_url=emu.base_url, api_key="expired-token") as ex:
+        error = await failure(ex, "hex_list_context_topics")
+    assert (error.kind, error.status_code) == ("auth", 401)
+
+
+# (tool, params from the fixtures, token role, error kind, status): each tool's main failure.
+ERRORS: list[tuple[str, Callable[[Fixtures], dict[str, Any]], str, str, int]] = [
+    ("hex_create_thread", lambda f: {"prompt": "hi"}, "GUEST", "permission", 403),
+    ("hex_create_thread", lambda f: {"prompt": "hi", "projectId": MISSING_ID}, "ADMIN",
+     "not_found", 404),
+    ("hex_get_thread", lambda f: {"threadId": MISSING_ID}, "ADMIN", "not_found", 404),
+    ("hex_get_thread", lambda f: {"threadId": f.thread_id}, "EXPLORER", "permission", 403),
+    ("hex_list_thread_messages", lambda f: {"threadId": MISSING_ID}, "ADMIN", "not_found", 404),
+    ("hex_list_thread_messages", lambda f: {"threadId": f.thread_id}, "GUEST",
+     "permission", 403),
+    ("hex_continue_thread", lambda f: {"threadId": MISSING_ID, "prompt": "hi"}, "ADMIN",
+     "not_found", 404),
+    ("hex_continue_thread", lambda f: {"threadId": f.thread_id, "prompt": "hi"}, "GUEST",
+     "permission", 403),
+    ("hex_list_threads", lambda f: {}, "EDITOR", "permission", 403),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("tool", "params", "role", "kind", "status"),
+    ERRORS,
+    ids=[f"{t}-{role}-{status}" for t, _, role, _, status in ERRORS],
+)
+async def test_each_tool_reports_hex_refusals_as_data(
+    emu: Emulator,
+    tool: str,
+    params: Callable[[Fixtures], dict[str, Any]],
+    role: str,
+    kind: str,
+    status: int,
+) -> None:
+    async with executor_for(emu, role) as ex:
+        error = await failure(ex, tool, **params(emu.fixtures))
+    assert (error.kind, error.status_code) == (kind, status), error.message
