@@ -179,12 +179,12 @@ class Rule(_Strict):
         if self.exclusive:
             return f"{' and '.join(self.exclusive)} cannot be combined: {self.reason}"
         if self.together:
-            return f"give {' and '.join(self.together)} together or not at all: {self.reason}"
+            return f"Give {' and '.join(self.together)} together or not at all: {self.reason}"
         if self.at_least_one:
-            return f"give at least one of {', '.join(self.at_least_one)}: {self.reason}"
-        condition = f"when {self.when} is set"
+            return f"Give at least one of {', '.join(self.at_least_one)}: {self.reason}"
+        condition = f"When {self.when} is set"
         if self.equals is not None:
-            condition = f"when {self.when} is {' or '.join(str(v) for v in self.equals)}"
+            condition = f"When {self.when} is {' or '.join(str(v) for v in self.equals)}"
         parts = []
         if self.requires:
             parts.append(f"{', '.join(self.requires)} must be given")
