@@ -14,6 +14,7 @@ import pytest
 
 from aacflow_hex import load_registry
 from aacflow_hex.cli import main
+from aacflow_hex.ratelimits import HEX_RATE_LIMITS
 from aacflow_hex.specs import ToolSpec
 
 # (method, path relative to /v1, rate-limit group) for each endpoint of the summary.
@@ -170,3 +171,8 @@ def test_a_list_tool_takes_a_limit_and_cursors_and_says_where_to_read_on(spec: T
     if spec.request.pagination.style == "cursor":
         assert {"after", "before"} <= set(spec.params)
         assert spec.outputs["after"].path == "pagination.after"
+
+
+def test_every_tool_is_paced_in_a_group_hex_publishes() -> None:
+    groups = {s.request.rate_limit_group for s in REQUEST_SPECS if s.request is not None}
+    assert groups <= set(HEX_RATE_LIMITS)
