@@ -11,10 +11,11 @@ import asyncio
 import logging
 import os
 import random
+import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
@@ -40,6 +41,7 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_MAX_RESPONSE_BYTES = transport.MAX_BODY_BYTES
 log = logging.getLogger("aacflow_hex")
+T = TypeVar("T")
 
 
 @dataclass
@@ -145,7 +147,7 @@ class HexExecutor:
         limit = self.timeout if limit is None else limit
         call.deadline = call.started + limit if limit > 0 else None
         try:
-            body = await asyncio.wait_for(self._run(call, clean), limit if limit > 0 else None)
+            body = await _within(self._run(call, clean), limit if limit > 0 else None)
         except ToolFailure as exc:
             return self._failed(call, exc.error)
         except asyncio.TimeoutError:
@@ -296,13 +298,14 @@ class HexExecutor:
             raise ToolFailure(
                 ToolError(kind="invalid_response", message=call.redactor.text(str(exc)))
             ) from exc
-        log.debug(
-            "%s %s -> %s in %.0f ms",
-            request.method,
-            call.redactor.text(request.url),
-            response.status,
-            (time.monotonic() - started) * 1000,
-        )
+        if log.isEnabledFor(logging.DEBUG):  # the arguments cost a redaction on every call
+            log.debug(
+                "%s %s -> %s in %.0f ms",
+                request.method,
+                call.redactor.text(request.url),
+                response.status,
+                (time.monotonic() - started) * 1000,
+            )
         return response
 
     # -- results ----------------------------------------------------------------
@@ -351,6 +354,18 @@ class HexExecutor:
         return ToolError(
             kind="timeout", message=f"{call.spec.id} did not finish within {limit:g} s.{extra}"
         )
+
+
+async def _within(work: Coroutine[Any, Any, T], seconds: float | None) -> T:
+    """``await work``, or asyncio.TimeoutError after ``seconds`` (None: no limit).
+
+    asyncio.timeout (3.11+) runs the work in the calling task; wait_for (3.10) starts a
+    new task for every call.
+    """
+    if sys.version_info >= (3, 11):
+        async with asyncio.timeout(seconds):
+            return await work
+    return await asyncio.wait_for(work, seconds)
 
 
 def _is_idempotent(spec: ToolSpec, request: HttpRequest) -> bool:
