@@ -1,15 +1,17 @@
-"""The registry: every tool spec, each with its input validator compiled once."""
+"""The registry: every tool spec, each with its input validator compiled once, when first used."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING
 
 from .schema import input_schema
 from .specs import ToolSpec, load_specs
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 
 class UnknownToolError(KeyError):
@@ -22,7 +24,17 @@ class UnknownToolError(KeyError):
 @dataclass(frozen=True)
 class RegisteredTool:
     spec: ToolSpec
-    validator: Draft202012Validator
+
+    @cached_property
+    def validator(self) -> Draft202012Validator:
+        """The params' JSON Schema validator, compiled on first use and kept.
+
+        Compiling it (and importing jsonschema) waits for the first call, so that
+        loading the registry, listing or describing tools does not pay for it.
+        """
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(input_schema(self.spec))
 
 
 def specs_dir() -> Path:
@@ -36,10 +48,7 @@ def specs_dir() -> Path:
 
 class Registry:
     def __init__(self, specs: dict[str, ToolSpec]) -> None:
-        self._tools = {
-            tool_id: RegisteredTool(spec, Draft202012Validator(input_schema(spec)))
-            for tool_id, spec in sorted(specs.items())
-        }
+        self._tools = {tool_id: RegisteredTool(spec) for tool_id, spec in sorted(specs.items())}
 
     def ids(self) -> list[str]:
         return list(self._tools)
