@@ -137,7 +137,7 @@ class HexExecutor:
         secrets = [raw.get(name) for name in spec.secret_params] + [self._api_key]
         call = _Call(spec, token=None, redactor=Redactor(s for s in secrets if isinstance(s, str)))
         try:
-            clean = validate_params(spec, tool.validator, raw)
+            clean = validate_params(spec, tool.validator, raw, quick_check=tool.quick_check)
         except ParamError as exc:
             return self._failed(call, ToolError(kind="validation", message=str(exc)))
         call.token = clean.get("apiKey")

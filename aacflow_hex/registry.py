@@ -7,6 +7,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .quickcheck import QuickCheck, compile_quick_check
 from .schema import input_schema
 from .specs import ToolSpec, load_specs
 
@@ -35,6 +36,11 @@ class RegisteredTool:
         from jsonschema import Draft202012Validator
 
         return Draft202012Validator(input_schema(self.spec))
+
+    @cached_property
+    def quick_check(self) -> QuickCheck | None:
+        """Proves plainly valid params valid without the validator's walk (see quickcheck)."""
+        return compile_quick_check(self.validator)
 
 
 def specs_dir() -> Path:

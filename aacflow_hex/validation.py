@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from .quickcheck import QuickCheck
 from .schema import UUID_PATTERN
 from .specs import ParamSpec, Rule, ToolSpec, placeholders
 
@@ -239,9 +240,17 @@ def _check_rule(rule: Rule, params: dict[str, Any]) -> list[str]:
 
 
 def validate_params(
-    spec: ToolSpec, validator: Draft202012Validator, raw: Mapping[str, Any]
+    spec: ToolSpec,
+    validator: Draft202012Validator,
+    raw: Mapping[str, Any],
+    *,
+    quick_check: QuickCheck | None = None,
 ) -> dict[str, Any]:
-    """Coerce, normalize and validate; returns the clean params or raises ParamError."""
+    """Coerce, normalize and validate; returns the clean params or raises ParamError.
+
+    ``quick_check`` (the registry's, for this tool) may prove the params valid and so
+    spare the JSON Schema walk; whatever it cannot prove, the validator decides.
+    """
     messages: list[str] = []
     unreadable: set[str] = set()
     params: dict[str, Any] = {}
@@ -276,7 +285,9 @@ def validate_params(
         if p.required and n not in params and not _nulled(p, params)
     ]
     messages.extend(f"{n}: is required" for n in missing if n not in unreadable)
-    for error in sorted(validator.iter_errors(params), key=lambda e: list(e.absolute_path)):
+    proved = quick_check is not None and quick_check(params)
+    schema_errors = [] if proved else validator.iter_errors(params)
+    for error in sorted(schema_errors, key=lambda e: list(e.absolute_path)):
         top_level = not error.absolute_path
         if error.validator in ("required", "additionalProperties") and top_level:
             continue  # reported above, with clearer words
