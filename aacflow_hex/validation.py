@@ -8,6 +8,7 @@ message names the parameter and what was wrong, and never shows a secret.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -266,6 +267,9 @@ def validate_params(
             continue
         try:
             value = _coerce(name, param, value)
+            if isinstance(value, float) and not math.isfinite(value):
+                # NaN passes every minimum and maximum, and JSON has no such number.
+                raise ParamError([f"{name}: must be a finite number, got {value}"])
             if param.format == "uuid" and isinstance(value, str):
                 value = _id_from_url(name, param, value.strip())
         except ParamError as exc:
