@@ -25,7 +25,7 @@ from .decode import HttpResponse, classify_error, decode_response, header, retry
 from .handlers import HANDLERS, HandlerContext
 from .listing import fetch_list
 from .mapping import map_fields
-from .pacing import RateLimiter, default_rate_limiter
+from .pacing import RateLimiter, TurnTooLate, default_rate_limiter
 from .progress import ProgressCallback
 from .ratelimits import HEX_RATE_LIMITS, RateLimitTable, resolve_rate_limits
 from .redact import Redactor
@@ -262,12 +262,24 @@ class HexExecutor:
                 )
             )
         call.waiting_for = group
-        async with self._limiter.slot(
-            self.base_url, call.token, group, self.rate_limits.get(group)
-        ):
-            call.waiting_for = None
-            call.requests += 1
-            return await self._send(call, request)
+        try:
+            async with self._limiter.slot(
+                self.base_url, call.token, group, self.rate_limits.get(group), call.deadline
+            ):
+                call.waiting_for = None
+                call.requests += 1
+                return await self._send(call, request)
+        except TurnTooLate as exc:
+            raise ToolFailure(
+                ToolError(
+                    kind="rate_limited",
+                    message=(
+                        f"Hex's {group!r} rate limit leaves this token no turn before this "
+                        f"call's timeout (the next comes in {exc.wait:.0f} s); not sent"
+                    ),
+                    retry_after=round(exc.wait, 3),
+                )
+            ) from exc
 
     async def _send(self, call: _Call, request: HttpRequest) -> HttpResponse:
         if self._session is None:

@@ -103,6 +103,14 @@ class _Lane:
         return wait
 
 
+class TurnTooLate(Exception):
+    """The lane's next turn comes after the caller's deadline; nothing was sent."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"next turn in {wait:.1f} s")
+        self.wait = wait
+
+
 @dataclass(frozen=True)
 class LaneStats:
     """A lane's state, for tests and monitoring."""
@@ -129,11 +137,21 @@ class RateLimiter:
 
     @asynccontextmanager
     async def slot(
-        self, base_url: str, token: str | None, group: str, limit: RateLimit | None
+        self,
+        base_url: str,
+        token: str | None,
+        group: str,
+        limit: RateLimit | None,
+        deadline: float | None = None,
     ) -> AsyncIterator[None]:
-        """Wait for a turn in the lane, then hold a slot until the block ends."""
+        """Wait for a turn in the lane, then hold a slot until the block ends.
+
+        Raises TurnTooLate, at once, when the caller is next in line and its turn is
+        known to come after ``deadline`` (a ``time.monotonic()`` value): failing fast
+        beats waiting out the whole timeout.
+        """
         key = self.key(base_url, token, group)
-        await self._acquire(key, limit)
+        await self._acquire(key, limit, deadline)
         try:
             yield
         finally:
@@ -165,7 +183,7 @@ class RateLimiter:
             lane = self._lanes[key] = _Lane()
         return lane
 
-    async def _acquire(self, key: LaneKey, limit: RateLimit | None) -> None:
+    async def _acquire(self, key: LaneKey, limit: RateLimit | None, deadline: float | None) -> None:
         loop = asyncio.get_running_loop()
         me = _Waiter(loop, loop.create_future())
         with self._lock:
@@ -176,7 +194,10 @@ class RateLimiter:
                 with self._lock:
                     wait: float | None = None
                     if lane.queue[0] is me:
-                        wait = lane.wait_time(limit, time.monotonic())
+                        now = time.monotonic()
+                        wait = lane.wait_time(limit, now)
+                        if wait is not None and deadline is not None and now + wait > deadline:
+                            raise TurnTooLate(wait)
                         if wait is not None and wait <= 0:
                             lane.queue.popleft()
                             lane.in_flight += 1

@@ -10,7 +10,7 @@ import pytest
 
 from aacflow_hex import HexExecutor
 from aacflow_hex.emulator import EmulatorConfig, run_emulator
-from aacflow_hex.pacing import RateLimiter, default_rate_limiter, token_fingerprint
+from aacflow_hex.pacing import RateLimiter, TurnTooLate, default_rate_limiter, token_fingerprint
 from aacflow_hex.ratelimits import (
     HEX_RATE_LIMITS,
     RateLimit,
@@ -209,3 +209,35 @@ async def test_an_executor_paces_its_calls() -> None:
     assert len(arrivals) == 5
     for i in range(len(arrivals) - 2):
         assert arrivals[i + 2] - arrivals[i] >= 0.3
+
+
+async def test_a_turn_past_the_deadline_is_refused_at_once() -> None:
+    limiter = RateLimiter()
+    one = RateLimit(per_minute=1, time_scale=5 / 60)  # one request per 5 s
+    await _take(limiter, one)
+    started = time.monotonic()
+    with pytest.raises(TurnTooLate) as refused:
+        async with limiter.slot(URL, TOKEN, "hex-api", one, deadline=started + 1):
+            pass
+    assert time.monotonic() - started < 0.5
+    assert 4 < refused.value.wait <= 5
+
+
+async def test_a_call_whose_turn_comes_too_late_fails_fast_as_rate_limited() -> None:
+    """Sequential calls past the budget fail at once instead of waiting out the timeout."""
+    one = {"hex-api": RateLimit(per_minute=1, time_scale=5 / 60)}
+    async with run_emulator(EmulatorConfig(rate_limits=None)) as emu:
+        project_id = emu.fixtures.completing_project_id
+        async with HexExecutor(
+            emu.base_url, emu.token, rate_limits=one, rate_limiter=RateLimiter(), timeout=2
+        ) as ex:
+            first = await ex.execute("hex_get_project", {"projectId": project_id})
+            started = time.monotonic()
+            second = await ex.execute("hex_get_project", {"projectId": project_id})
+        sent = emu.requests.count(operation="GetProject")
+    assert first.success
+    assert second.error is not None and second.error.kind == "rate_limited"
+    assert second.error.retry_after is not None and second.error.retry_after > 2
+    assert "not sent" in second.error.message
+    assert time.monotonic() - started < 1
+    assert sent == 1

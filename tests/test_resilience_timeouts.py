@@ -185,19 +185,27 @@ async def test_cancelling_a_call_that_waits_for_its_turn_frees_its_place(
 async def test_a_call_that_times_out_while_waiting_for_its_turn_says_so(
     slow_server: SlowServer,
 ) -> None:
+    """Queued behind another caller, its turn time is unknown: it waits, then says why."""
     from aacflow_hex.ratelimits import RateLimit
 
     slow_server.delay = 0.05
-    one = {"hex-api": RateLimit(per_minute=1)}
+    one_a_second = {"hex-api": RateLimit(per_minute=1, time_scale=1 / 60)}
     async with HexExecutor(
-        slow_server.base_url, TOKEN, retry=NO_RETRY, rate_limiter=RateLimiter(), rate_limits=one
+        slow_server.base_url,
+        TOKEN,
+        retry=NO_RETRY,
+        rate_limiter=RateLimiter(),
+        rate_limits=one_a_second,
     ) as ex:
         first = await ex.execute("hex_get_project", {"projectId": PROJECT_ID})
-        second = await ex.execute("hex_get_project", {"projectId": PROJECT_ID}, timeout=0.2)
+        ahead = asyncio.create_task(ex.execute("hex_get_project", {"projectId": PROJECT_ID}))
+        await asyncio.sleep(0.05)
+        behind = await ex.execute("hex_get_project", {"projectId": PROJECT_ID}, timeout=0.2)
+        assert (await ahead).success
     assert first.success
-    assert second.error is not None and second.error.kind == "timeout"
-    assert "'hex-api' rate limit" in second.error.message
-    assert second.timing.requests == 0  # nothing was sent
+    assert behind.error is not None and behind.error.kind == "timeout"
+    assert "'hex-api' rate limit" in behind.error.message
+    assert behind.timing.requests == 0  # nothing was sent
 
 
 async def test_an_executor_used_after_cancellation_still_works(slow_server: SlowServer) -> None:
