@@ -171,3 +171,20 @@ async def test_a_guest_may_not_list_users(emu: Emulator) -> None:
     async with HexExecutor(base_url=emu.base_url, api_key=guest, retry=NO_RETRY) as ex:
         result = await ex.execute("hex_list_users", {})
     assert result.error is not None and result.error.kind == "permission"
+
+
+async def test_project_filters_reach_hex_and_are_honoured(emu: Emulator, hex_: HexExecutor) -> None:
+    some = await call(hex_, "hex_list_projects", limit=1)
+    creator = some["projects"][0]["creator"]["email"]
+    category = emu.workspace.categories[0].name
+    by_creator = await call(hex_, "hex_list_projects", creatorEmail=creator, fetchAll=True)
+    assert by_creator["total"] > 0
+    assert {p["creator"]["email"] for p in by_creator["projects"]} == {creator}
+
+    oldest_first = await call(
+        hex_, "hex_list_projects", categories=category, sortBy="CREATED_AT", sortDirection="ASC"
+    )
+    created = [p["createdAt"] for p in oldest_first["projects"]]
+    assert created == sorted(created) and len(created) > 1
+    [request] = emu.requests.filter(operation="ListProjects")[-1:]
+    assert ("categories[]", category) in request.query
