@@ -8,10 +8,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from hexfake import FakeHex, fake_hex  # noqa: E402
+from hexfake import FakeHex, fake_hex
 
-from aacflow_hex import HexExecutor  # noqa: E402
-from aacflow_hex.retry import NO_RETRY  # noqa: E402
+from aacflow_hex import HexExecutor
+from aacflow_hex.retry import NO_RETRY
 
 TOKEN = "hxtp_fake_token_0123456789abcdef"
 

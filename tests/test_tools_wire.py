@@ -62,7 +62,7 @@ CASES = [
     Case("hex_create_collection", {"name": "Finance", "description": "Finance projects"}, "POST",
          "/collections", Reply(201, COLLECTION),
          body={"name": "Finance", "description": "Finance projects"},
-         expected={"id": COLLECTION_ID, "creator": {"email": "ada@example.com", "id": COLLECTION["creator"]["id"]}}),
+         expected={"id": COLLECTION_ID, "creator": COLLECTION["creator"]}),
     Case("hex_get_collection", {"collectionId": COLLECTION_ID}, "GET",
          f"/collections/{COLLECTION_ID}", Reply(200, COLLECTION), expected={"name": "Finance"}),
     Case("hex_get_data_connection", {"dataConnectionId": CONNECTION_ID}, "GET",
@@ -120,7 +120,7 @@ CASES = [
 
 def test_every_documented_tool_has_a_case_and_a_spec() -> None:
     assert {c.tool for c in CASES} == DOCUMENTED_TOOLS
-    assert DOCUMENTED_TOOLS <= set(load_registry().ids())
+    assert set(load_registry().ids()) >= DOCUMENTED_TOOLS
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
