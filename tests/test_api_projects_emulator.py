@@ -164,18 +164,44 @@ async def test_an_embedding_url_is_signed_for_a_published_project(
     assert request.status == 200
 
 
-@pytest.mark.xfail(
-    reason="the emulator serves no semantic projects yet (PATCH /semantic-projects/{id})",
-    strict=False,
-)
 async def test_semantic_dataset_statuses_are_updated(emu: Emulator, hex_: HexExecutor) -> None:
+    fx = emu.fixtures
+    label = emu.workspace.status_labels[0]
     out = await call(
         hex_,
         "hex_update_semantic_project",
-        semanticProjectId=getattr(emu.fixtures, "semantic_project_id", MISSING_ID),
-        updates=[{"type": "DATASET", "name": "orders", "status": None}],
+        semanticProjectId=fx.semantic_project_id,
+        updates=[
+            {"type": "DATASET", "name": fx.semantic_dataset_name, "status": None},
+            {"type": "VIEW", "name": fx.semantic_view_name, "status": label},
+        ],
     )
-    assert out["updated"]["datasets"] == [{"name": "orders", "status": None}]
+    assert out["updated"] == {
+        "datasets": [{"name": fx.semantic_dataset_name, "status": None}],
+        "views": [{"name": fx.semantic_view_name, "status": label}],
+    }
+    project = emu.workspace.semantic_projects[fx.semantic_project_id]
+    assert project.datasets[fx.semantic_dataset_name].status is None
+    assert project.views[fx.semantic_view_name].status == label
+
+
+async def test_a_semantic_update_with_one_bad_status_changes_nothing(
+    emu: Emulator, hex_: HexExecutor
+) -> None:
+    fx = emu.fixtures
+    project = emu.workspace.semantic_projects[fx.semantic_project_id]
+    before = project.datasets[fx.semantic_dataset_name].status
+    error = await failure(
+        hex_,
+        "hex_update_semantic_project",
+        semanticProjectId=fx.semantic_project_id,
+        updates=[
+            {"type": "DATASET", "name": fx.semantic_dataset_name, "status": None},
+            {"type": "VIEW", "name": fx.semantic_view_name, "status": "Not a label"},
+        ],
+    )
+    assert (error.kind, error.status_code) == ("invalid_request", 400)
+    assert project.datasets[fx.semantic_dataset_name].status == before
 
 
 # (tool, params from the fixtures, token role, error kind, status): each tool's main failure.
@@ -218,6 +244,19 @@ ERRORS: list[tuple[str, Callable[[Fixtures], dict[str, Any]], str, str, int]] = 
     ("hex_update_project_workspace_sharing", lambda f: {"projectId": f.completing_project_id,
                                                         "workspaceAccess": "CAN_VIEW"},
      "GUEST", "permission", 403),
+    ("hex_update_semantic_project", lambda f: {"semanticProjectId": MISSING_ID,
+                                               "updates": [{"type": "VIEW", "name": "v",
+                                                            "status": None}]},
+     "ADMIN", "not_found", 404),
+    ("hex_update_semantic_project", lambda f: {"semanticProjectId": f.semantic_project_id,
+                                               "updates": [{"type": "DATASET", "name": "nope",
+                                                            "status": None}]},
+     "ADMIN", "not_found", 404),
+    ("hex_update_semantic_project", lambda f: {"semanticProjectId": f.semantic_project_id,
+                                               "updates": [{"type": "VIEW",
+                                                            "name": f.semantic_view_name,
+                                                            "status": None}]},
+     "EDITOR", "permission", 403),
     ("hex_create_presigned_url", lambda f: {"projectId": MISSING_ID}, "ADMIN", "not_found", 404),
     ("hex_create_presigned_url", lambda f: {"projectId": f.never_published_project_id}, "ADMIN",
      "invalid_request", 422),

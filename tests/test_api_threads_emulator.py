@@ -81,31 +81,56 @@ async def test_threads_and_topics_are_listed(emu: Emulator, hex_: HexExecutor) -
     assert topics["truncated"] is False
 
 
-@pytest.mark.xfail(
-    reason="the emulator lists threads with `threadId`; Hex's ListThreads items carry `id`",
-    strict=False,
-)
 async def test_listed_threads_carry_their_id(emu: Emulator, hex_: HexExecutor) -> None:
     listed = await call(hex_, "hex_list_threads")
-    assert emu.fixtures.thread_id in [t["id"] for t in listed["threads"]]
+    [seeded] = [t for t in listed["threads"] if t["id"] == emu.fixtures.thread_id]
+    assert seeded["type"] == "NOTEBOOK" and seeded["sensitive"] is False
+    assert [t["name"] for t in seeded["topics"]] == ["Revenue"]
+    assert seeded["updatedAt"] >= seeded["createdAt"]
 
 
-@pytest.mark.xfail(
-    reason="the emulator reads CreateThread `attachments` as an array; Hex's spec has an "
-    "object {dataConnectionId, tableIds, projectIds, semanticDatasetIds, semanticViewIds}",
-    strict=False,
-)
 async def test_a_prompt_can_point_at_a_data_connection_and_tables(
     emu: Emulator, hex_: HexExecutor
 ) -> None:
+    connection = emu.workspace.data_connections[emu.fixtures.data_connection_id]
     started = await call(
         hex_,
         "hex_create_thread",
         prompt="Which tables hold invoices?",
-        attachedDataConnectionId=emu.fixtures.data_connection_id,
+        attachedDataConnectionId=connection.id,
         attachedTableIds=["analytics.public.invoices"],
     )
-    assert started["threadId"]
+    thread = await call(hex_, "hex_get_thread", threadId=started["threadId"])
+    assert thread["resources"] == [
+        {"id": connection.id, "resourceType": "DATA_CONNECTION", "name": connection.name},
+        {
+            "id": "analytics.public.invoices",
+            "resourceType": "TABLE",
+            "name": "analytics.public.invoices",
+        },
+    ]
+    assert thread["type"] == "THREADS"
+
+
+async def test_a_follow_up_can_point_at_semantic_datasets_and_views(
+    emu: Emulator, hex_: HexExecutor
+) -> None:
+    fx = emu.fixtures
+    started = await call(hex_, "hex_create_thread", prompt="Revenue by plan")
+    await until_idle(hex_, started["threadId"])
+    await call(
+        hex_,
+        "hex_continue_thread",
+        threadId=started["threadId"],
+        prompt="Use the semantic model",
+        attachedSemanticDatasetIds=[fx.semantic_dataset_id],
+        attachedSemanticViewIds=[fx.semantic_view_id],
+    )
+    thread = await call(hex_, "hex_get_thread", threadId=started["threadId"])
+    assert [(r["resourceType"], r["name"]) for r in thread["resources"]] == [
+        ("SEMANTIC_DATASET", fx.semantic_dataset_name),
+        ("SEMANTIC_VIEW", fx.semantic_view_name),
+    ]
 
 
 async def test_topics_need_a_valid_token(emu: Emulator) -> None:
@@ -119,6 +144,11 @@ ERRORS: list[tuple[str, Callable[[Fixtures], dict[str, Any]], str, str, int]] = 
     ("hex_create_thread", lambda f: {"prompt": "hi"}, "GUEST", "permission", 403),
     ("hex_create_thread", lambda f: {"prompt": "hi", "projectId": MISSING_ID}, "ADMIN",
      "not_found", 404),
+    ("hex_create_thread", lambda f: {"prompt": "hi", "attachedDataConnectionId": MISSING_ID},
+     "ADMIN", "not_found", 404),
+    ("hex_continue_thread", lambda f: {"threadId": f.thread_id, "prompt": "hi",
+                                       "attachedProjectIds": [MISSING_ID]},
+     "ADMIN", "not_found", 404),
     ("hex_get_thread", lambda f: {"threadId": MISSING_ID}, "ADMIN", "not_found", 404),
     ("hex_get_thread", lambda f: {"threadId": f.thread_id}, "EXPLORER", "permission", 403),
     ("hex_list_thread_messages", lambda f: {"threadId": MISSING_ID}, "ADMIN", "not_found", 404),

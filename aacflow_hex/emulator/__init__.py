@@ -17,7 +17,8 @@ The handle ``emu`` (:class:`Emulator`):
   table is in docs/emulator.md).
 - ``workspace``: the seeded records (``projects``, ``runs``, ``users``, ``groups``,
   ``collections``, ``data_connections``, ``cells``, ``threads``, ``topics``,
-  ``status_labels``), plus ``published_project_ids(outcome=None)`` and ``project_runs(id)``.
+  ``semantic_projects``, ``status_labels``), plus ``published_project_ids(outcome=None)``
+  and ``project_runs(id)``.
 - ``fixtures`` (== ``workspace.fixtures``): ids with a known behaviour:
   ``completing_project_id``, ``erroring_project_id`` (runs end ERRORED),
   ``kernel_failure_project_id`` (UNABLE_TO_ALLOCATE_KERNEL), ``params_project_id`` with
@@ -29,7 +30,8 @@ The handle ``emu`` (:class:`Emulator`):
   ``finished_run_id`` (COMPLETED), ``user_ids`` (role -> user id), ``token_user_ids``
   (role -> owner of ``tokens[role]``), ``group_id``, ``collection_id``,
   ``data_connection_id``, ``cell_id``, ``chart_cell_id``, ``chart_cell_static_id``,
-  ``thread_id``.
+  ``thread_id``, ``semantic_project_id`` with ``semantic_dataset_name``/``_id`` (has a
+  status) and ``semantic_view_name``/``_id`` (has none).
 - ``requests``: :class:`RequestLog` of every request received (method, path, query pairs,
   headers without Authorization, operation id, role, status or None if dropped, time);
   ``filter(method=, path=glob, operation=, status=)``, ``count(...)``, ``clear()``.

@@ -24,8 +24,11 @@ from .state.models import (
     Run,
     RunOutcome,
     Schedule,
+    SemanticObject,
+    SemanticProject,
     Thread,
     ThreadMessage,
+    ThreadResource,
     Topic,
     User,
 )
@@ -57,6 +60,15 @@ CONNECTION_TYPES = [
     "clickhouse",
 ]
 MIN_PROJECTS = 10
+# Semantic projects: name -> (datasets, views); each object gets a status label or none.
+SEMANTIC_PROJECTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "Core metrics": (
+        ("orders", "customers", "invoices", "subscriptions"),
+        ("revenue_overview", "churn_by_cohort"),
+    ),
+    "Marketing attribution": (("campaigns", "touchpoints"), ("channel_roi",)),
+    "Finance close": (("ledger", "accounts"), ("monthly_close",)),
+}
 
 
 def role_token(config: EmulatorConfig, role: str) -> str:
@@ -253,6 +265,22 @@ def _cells(rng: random.Random, ws: Workspace, project: Project, conn_id: str) ->
     return cells
 
 
+def _semantic_projects(rng: random.Random, ws: Workspace) -> SemanticProject:
+    """Seed the semantic projects; returns the first, whose ``orders`` dataset is
+    ``Production`` and whose ``revenue_overview`` view has no status."""
+    labels: list[str | None] = [*STATUS_LABELS, None]
+    for index, (name, (datasets, views)) in enumerate(SEMANTIC_PROJECTS.items()):
+        project = SemanticProject(id=uuid4_from(rng), name=name)
+        for position, dataset in enumerate(datasets):
+            status = labels[(index + position) % len(labels)]
+            project.datasets[dataset] = SemanticObject(uuid4_from(rng), dataset, status)
+        for position, view in enumerate(views):
+            status = None if position == 0 else labels[(index + position) % len(labels)]
+            project.views[view] = SemanticObject(uuid4_from(rng), view, status)
+        ws.semantic_projects[project.id] = project
+    return next(iter(ws.semantic_projects.values()))
+
+
 def build_workspace(config: EmulatorConfig, now: float) -> Workspace:
     if config.projects < MIN_PROJECTS:
         raise ValueError(f"projects must be >= {MIN_PROJECTS} (fixtures need them)")
@@ -397,9 +425,15 @@ def build_workspace(config: EmulatorConfig, now: float) -> Workspace:
         prompt="What drove revenue last quarter?",
         created_at=BASE_TIME - DAY,
         project_id=completing.id,
+        kind="NOTEBOOK",
+        updated_at=BASE_TIME - DAY,
+        topic_ids=[ws.topics[0].id],
+        resources=[ThreadResource(completing.id, "PROJECT", completing.title)],
         messages=[ThreadMessage("Revenue grew 12% driven by renewals.", BASE_TIME - DAY + 30)],
     )
     ws.threads[thread.id] = thread
+    semantic = _semantic_projects(rng, ws)  # drawn last: earlier ids stay as they were
+    orders, revenue = semantic.datasets["orders"], semantic.views["revenue_overview"]
 
     ws.fixtures = Fixtures(
         completing_project_id=completing.id,
@@ -427,5 +461,10 @@ def build_workspace(config: EmulatorConfig, now: float) -> Workspace:
         chart_cell_id=chart.id,
         chart_cell_static_id=chart.static_id,
         thread_id=thread.id,
+        semantic_project_id=semantic.id,
+        semantic_dataset_name=orders.name,
+        semantic_dataset_id=orders.id,
+        semantic_view_name=revenue.name,
+        semantic_view_id=revenue.id,
     )
     return ws

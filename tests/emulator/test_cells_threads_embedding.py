@@ -112,12 +112,100 @@ async def test_thread_lifecycle(api: Api) -> None:
 async def test_threads_list_is_for_managers_and_others_threads_are_private(api: Api) -> None:
     fx = api.emu.fixtures
     listed = await api.get("/threads")
-    assert fx.thread_id in {t["threadId"] for t in listed.body["threads"]}
+    assert fx.thread_id in {t["id"] for t in listed.body["threads"]}
     assert (await api.get("/threads", token=api.emu.tokens["EXPLORER"])).status == 403
     other = await api.get(f"/threads/{fx.thread_id}", token=api.emu.tokens["EXPLORER"])
     assert other.status == 403
     assert (await api.post("/threads", json={"prompt": ""})).status == 400
     assert (await api.get("/threads", params={"source": "EMAIL"})).status == 400
+
+
+# The keys of Hex's current spec (ListThreads items, GetThread); optional ones included.
+SHARED_KEYS = {
+    "title", "creditsUsed", "topics", "warnings", "feedback", "model", "auto",
+    "effectiveModel", "effortLevel", "userId", "type", "source", "createdAt", "updatedAt",
+    "sensitive", "url",
+}  # fmt: skip
+
+
+async def test_thread_shapes_follow_the_current_spec(api: Api) -> None:
+    fx = api.emu.fixtures
+    [item] = (await api.get("/threads")).body["threads"]
+    assert set(item) == SHARED_KEYS | {"id", "orgId"}
+    assert item["id"] == fx.thread_id and item["orgId"] == api.emu.workspace.org_id
+    thread = (await api.get(f"/threads/{fx.thread_id}")).body
+    assert set(thread) == SHARED_KEYS | {"threadId", "status", "error", "resources", "response"}
+    project = api.emu.workspace.projects[fx.completing_project_id]
+    assert thread["resources"] == [
+        {"id": project.id, "resourceType": "PROJECT", "name": project.title}
+    ]
+    assert thread["topics"] == [{"id": api.emu.workspace.topics[0].id, "name": "Revenue"}]
+    assert (thread["type"], thread["sensitive"], thread["creditsUsed"]) == ("NOTEBOOK", False, 1)
+    assert thread["updatedAt"] > thread["createdAt"]  # the answer came 30 s later
+
+
+async def test_attachments_are_an_object_of_ids_that_must_exist(api: Api) -> None:
+    fx = api.emu.fixtures
+    attachments = {
+        "dataConnectionId": fx.data_connection_id,
+        "tableIds": ["analytics.public.orders"],
+        "projectIds": [fx.params_project_id],
+        "semanticDatasetIds": [fx.semantic_dataset_id],
+        "semanticViewIds": [fx.semantic_view_id],
+    }
+    created = await api.post(
+        "/threads", json={"prompt": "Churn and pipeline", "attachments": attachments}
+    )
+    assert created.status == 200 and created.body["projectId"] is None
+    thread = (await api.get(f"/threads/{created.body['threadId']}")).body
+    assert [(r["resourceType"], r["id"]) for r in thread["resources"]] == [
+        ("DATA_CONNECTION", fx.data_connection_id),
+        ("TABLE", "analytics.public.orders"),
+        ("PROJECT", fx.params_project_id),
+        ("SEMANTIC_DATASET", fx.semantic_dataset_id),
+        ("SEMANTIC_VIEW", fx.semantic_view_id),
+    ]
+    assert [t["name"] for t in thread["topics"]] == ["Churn", "Pipeline"]
+    assert thread["type"] == "THREADS"
+
+
+@pytest.mark.parametrize(
+    ("attachments", "status", "named"),
+    [
+        ([{"type": "TABLE", "id": "t"}], 400, "attachments"),
+        ({"tables": ["t"]}, 400, "tables"),
+        ({"tableIds": "t"}, 400, "attachments.tableIds"),
+        ({"dataConnectionId": "x"}, 400, "attachments.dataConnectionId"),
+        ({"dataConnectionId": MISSING}, 404, MISSING),
+        ({"projectIds": [MISSING]}, 404, MISSING),
+        ({"semanticViewIds": ["no-such-view"]}, 404, "no-such-view"),
+    ],
+)
+async def test_bad_attachments_are_refused_naming_the_field(
+    api: Api, attachments: object, status: int, named: str
+) -> None:
+    before = len(api.emu.workspace.threads)
+    reply = await api.post("/threads", json={"prompt": "hi", "attachments": attachments})
+    assert reply.status == status and named in reply.body["message"]
+    followup = await api.post(
+        f"/threads/{api.emu.fixtures.thread_id}/followup",
+        json={"prompt": "hi", "attachments": attachments},
+    )
+    assert followup.status == status
+    assert len(api.emu.workspace.threads) == before
+
+
+async def test_threads_are_listed_by_type(api: Api) -> None:
+    fx = api.emu.fixtures
+    started = await api.post("/threads", json={"prompt": "Top customers"})
+    both = await api.post(
+        "/threads", json={"prompt": "x", "projectId": fx.completing_project_id, "newProject": True}
+    )
+    assert both.status == 400 and "newProject" in both.body["message"]
+    plain = await api.get("/threads", params={"type": "THREADS"})
+    assert [t["id"] for t in plain.body["threads"]] == [started.body["threadId"]]
+    notebook = await api.get("/threads", params={"type": "NOTEBOOK"})
+    assert [t["id"] for t in notebook.body["threads"]] == [fx.thread_id]
 
 
 async def test_context_topics(api: Api) -> None:

@@ -13,6 +13,7 @@ from . import (
     project_writes,
     projects,
     runs,
+    semantic,
     threads,
 )
 
@@ -30,6 +31,7 @@ def all_routes() -> list[RouteSpec]:
         cells,
         embedding,
         threads,
+        semantic,
     )
     for module in modules:
         specs.extend(module.routes.specs)

@@ -179,6 +179,15 @@ class ThreadMessage:
     created_at: float
 
 
+@dataclass(frozen=True)
+class ThreadResource:
+    """Something a thread works with, as GetThread lists it: ``{id, resourceType, name}``."""
+
+    id: str
+    resource_type: str  # PROJECT, DATA_CONNECTION, TABLE, SEMANTIC_DATASET, SEMANTIC_VIEW
+    name: str
+
+
 @dataclass
 class Thread:
     id: str
@@ -187,6 +196,11 @@ class Thread:
     created_at: float
     project_id: str | None
     source: str = "PUBLIC_API"
+    kind: str = "THREADS"  # Hex's `type`: THREADS, NOTEBOOK or MODELING
+    sensitive: bool = False
+    updated_at: float = 0.0  # last prompt or follow-up; answers that arrived later count too
+    topic_ids: list[str] = field(default_factory=list)
+    resources: list[ThreadResource] = field(default_factory=list)
     messages: list[ThreadMessage] = field(default_factory=list)
 
 
@@ -194,3 +208,20 @@ class Thread:
 class Topic:
     id: str
     name: str
+
+
+@dataclass
+class SemanticObject:
+    """A dataset or a view of a semantic project; Hex addresses both by name."""
+
+    id: str
+    name: str
+    status: str | None
+
+
+@dataclass
+class SemanticProject:
+    id: str
+    name: str
+    datasets: dict[str, SemanticObject] = field(default_factory=dict)  # by name
+    views: dict[str, SemanticObject] = field(default_factory=dict)  # by name

@@ -12,6 +12,7 @@ from .models import (
     Group,
     Project,
     Run,
+    SemanticProject,
     Thread,
     Topic,
     User,
@@ -47,6 +48,11 @@ class Fixtures:
     chart_cell_id: str  # a CHART cell (image endpoints)
     chart_cell_static_id: str
     thread_id: str
+    semantic_project_id: str  # a semantic project with datasets and views
+    semantic_dataset_name: str  # a dataset of it with a status label
+    semantic_dataset_id: str
+    semantic_view_name: str  # a view of it without a status
+    semantic_view_id: str
 
 
 @dataclass
@@ -65,6 +71,7 @@ class Workspace:
     cells: dict[str, Cell] = field(default_factory=dict)
     threads: dict[str, Thread] = field(default_factory=dict)
     topics: list[Topic] = field(default_factory=list)
+    semantic_projects: dict[str, SemanticProject] = field(default_factory=dict)
     fixtures: Fixtures | None = None
 
     @property
