@@ -24,7 +24,6 @@ from .build import HttpRequest, build_request
 from .decode import HttpResponse, classify_error, decode_response, header, retry_after_seconds
 from .handlers import HANDLERS, HandlerContext
 from .listing import fetch_list
-from .mapping import map_fields
 from .pacing import RateLimiter, TurnTooLate, default_rate_limiter
 from .progress import ProgressCallback
 from .ratelimits import HEX_RATE_LIMITS, RateLimitTable, resolve_rate_limits
@@ -152,7 +151,7 @@ class HexExecutor:
             return self._failed(call, exc.error)
         except asyncio.TimeoutError:
             return self._failed(call, self._timeout_error(call, limit))
-        output = call.redactor.value(map_fields(spec.outputs, body, clean))
+        output = call.redactor.value(tool.map_outputs(body, clean))
         result = ToolResult(
             tool_id=spec.id,
             success=True,

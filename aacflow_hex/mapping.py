@@ -6,7 +6,7 @@ missing list ``[]``, and each value has the declared type (or is ``None``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .specs import OutputSpec
@@ -89,3 +89,66 @@ def map_fields(
     fields: Mapping[str, OutputSpec], body: Any, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     return {key: map_field(spec, body, params) for key, spec in fields.items()}
+
+
+# -- compiled once per tool --------------------------------------------------------------
+#
+# map_fields decides, for every field of every item, where its value comes from and which
+# type it has. A list of 300 projects asks that 4,000 times per call; compile_fields asks
+# once per tool and keeps the answers in closures. Same results as map_fields.
+
+FieldMapper = Callable[[Any, Mapping[str, Any]], Any]
+OutputsMapper = Callable[[Any, Mapping[str, Any]], dict[str, Any]]
+
+
+def _converter(spec: OutputSpec) -> Callable[[Any], Any]:
+    """``_as_type(spec, value)``, with the common case (the declared type) first."""
+    if spec.type == "string":
+        return lambda value: value if type(value) is str else _as_type(spec, value)
+    if spec.type == "object" and spec.properties:
+        inner = compile_fields(spec.properties)
+        empty: Mapping[str, Any] = {}
+        return lambda value: inner(value, empty) if type(value) is dict else _as_type(spec, value)
+    if spec.type == "array" and spec.items is not None:
+        item = _converter(spec.items)
+        return lambda value: (
+            [item(v) for v in value] if type(value) is list else _as_type(spec, value)
+        )
+    return lambda value: _as_type(spec, value)
+
+
+def compile_field(spec: OutputSpec) -> FieldMapper:
+    """``map_field(spec, body, params)`` as a function of ``(body, params)``."""
+    convert = _converter(spec)
+    if spec.param is not None:
+        name = spec.param
+        return lambda body, params: convert(params.get(name))
+    if spec.value is not None:
+        constant = spec.value
+        return lambda body, params: convert(constant)
+    if spec.count is not None:
+        count_path = spec.count
+
+        def count(body: Any, params: Mapping[str, Any]) -> Any:
+            items = get_path(body, count_path)
+            return convert(len(items) if isinstance(items, list) else 0)
+
+        return count
+    path = spec.path
+    if path is None:
+        return lambda body, params: convert(_MISSING)
+    if "." not in path:
+        return lambda body, params: convert(
+            body.get(path, _MISSING) if type(body) is dict else get_path(body, path)
+        )
+    return lambda body, params: convert(get_path(body, path))
+
+
+def compile_fields(fields: Mapping[str, OutputSpec]) -> OutputsMapper:
+    """``map_fields(fields, body, params)`` as a function of ``(body, params)``."""
+    compiled = [(key, compile_field(spec)) for key, spec in fields.items()]
+
+    def map_compiled(body: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: field(body, params) for key, field in compiled}
+
+    return map_compiled

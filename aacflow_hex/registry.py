@@ -7,6 +7,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .mapping import OutputsMapper, compile_fields
 from .quickcheck import QuickCheck, compile_quick_check
 from .schema import input_schema
 from .specs import ToolSpec, load_specs
@@ -36,6 +37,11 @@ class RegisteredTool:
         from jsonschema import Draft202012Validator
 
         return Draft202012Validator(input_schema(self.spec))
+
+    @cached_property
+    def map_outputs(self) -> OutputsMapper:
+        """The tool's output mapping, compiled once (see mapping.compile_fields)."""
+        return compile_fields(self.spec.outputs)
 
     @cached_property
     def quick_check(self) -> QuickCheck | None:
