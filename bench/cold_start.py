@@ -1,0 +1,99 @@
+"""Cold start: what ``import aacflow_hex; load_registry()`` costs on top of ``import aiohttp``.
+
+Each command runs in a fresh interpreter (a subprocess), alternating, ``--runs`` times;
+the figure is the difference of the medians. aiohttp is the floor: the executor needs it.
+
+Both commands read compiled bytecode, as an installed wheel does: the runs get their own
+PYTHONPYCACHEPREFIX (a temporary directory, filled by one warm-up run of each), even where
+PYTHONDONTWRITEBYTECODE is set, which would otherwise recompile every module of an
+editable install on each start.
+
+    python bench/cold_start.py [--runs 15]
+    python bench/cold_start.py --why     # also: the slowest imports (python -X importtime)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from _bench import Row, emit_rows, fmt
+
+OURS = "import aacflow_hex; aacflow_hex.load_registry()"
+REFERENCE = "import aiohttp"
+TARGET_EXTRA_MS = 80.0
+
+
+def bytecode_env(cache_dir: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = cache_dir
+    return env
+
+
+def wall_ms(code: str, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    return (time.perf_counter() - started) * 1000
+
+
+def slowest_imports(code: str, top: int, env: dict[str, str]) -> list[tuple[int, int, str]]:
+    """(self us, cumulative us, module) of the imports ``code`` makes, slowest cumulative first."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, env=env
+    )
+    rows = []
+    for line in done.stderr.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) == 3 and parts[0].strip().isdigit():
+            rows.append((int(parts[0]), int(parts[1]), parts[2].rstrip()))
+    return sorted(rows, key=lambda r: -r[1])[:top]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--why", action="store_true", help="show the slowest imports")
+    parser.add_argument("--json", action="store_true", help="also print the rows for run_all")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="aacflow-bench-pycache-") as cache_dir:
+        env = bytecode_env(cache_dir)
+        wall_ms(REFERENCE, env)  # compile and cache the bytecode, warm the file cache
+        wall_ms(OURS, env)
+        ours: list[float] = []
+        reference: list[float] = []
+        for _ in range(args.runs):
+            reference.append(wall_ms(REFERENCE, env))
+            ours.append(wall_ms(OURS, env))
+        slowest = slowest_imports(OURS, 25, env) if args.why else []
+    ours_ms, reference_ms = statistics.median(ours), statistics.median(reference)
+    extra = ours_ms - reference_ms
+    print(f"python -c {OURS!r}: median {fmt(ours_ms)} ms of {args.runs} runs")
+    print(f"python -c {REFERENCE!r}: median {fmt(reference_ms)} ms")
+    print(f"extra: {fmt(extra)} ms (target: under {TARGET_EXTRA_MS:g} ms)")
+    if args.why:
+        print("slowest imports (self us, cumulative us, module):")
+        for own, cumulative, module in slowest:
+            print(f"  {own:>8} {cumulative:>8} {module}")
+    if args.json:
+        emit_rows(
+            [
+                Row(
+                    metric="cold start: import + load_registry() beyond import aiohttp, ms",
+                    ours=extra,
+                    reference=None,
+                    unit="ms",
+                    target=TARGET_EXTRA_MS,
+                    target_of="ours",
+                    higher_is_better=False,
+                )
+            ]
+        )
+
+
+if __name__ == "__main__":
+    main()

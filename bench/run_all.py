@@ -1,0 +1,108 @@
+"""Run every benchmark and print one table: metric, ours, reference, ratio, target, pass/fail.
+
+Each benchmark runs in its own process (so one's memory or warm caches do not count
+toward another's) and starts its own server process:
+
+- overhead.py    HexExecutor vs raw aiohttp, run status, concurrency 1 and 64
+- clients.py     vs the hex-toolkit SDK on the emulator (needs the ``bench`` extra)
+- cold_start.py  import + load_registry() beyond ``import aiohttp``
+- scale.py       1,000 concurrent hex_wait_for_run: peak RSS, CPU per status check
+
+    pip install -e '.[bench]'
+    python bench/run_all.py            # about 3 minutes on 2 cores
+    python bench/run_all.py --quick    # fewer calls and rounds: a smoke run, noisier
+
+The table is Markdown, ready for the README. Figures depend on the machine and on what
+else runs on it; the ratios are what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+
+from _bench import BENCH_DIR, Row, fmt, read_rows
+
+FULL: dict[str, list[str]] = {
+    "overhead.py": ["--calls", "3000", "--rounds", "5"],
+    "clients.py": ["--calls", "1500", "--lists", "60", "--rounds", "3"],
+    "cold_start.py": ["--runs", "15"],
+    "scale.py": ["--runs", "1000"],
+}
+QUICK: dict[str, list[str]] = {
+    "overhead.py": ["--calls", "1000", "--rounds", "3"],
+    "clients.py": ["--calls", "400", "--lists", "16", "--rounds", "1"],
+    "cold_start.py": ["--runs", "5"],
+    "scale.py": ["--runs", "300"],
+}
+
+
+def run_script(script: str, args: list[str]) -> list[Row]:
+    print(f"== {script} {' '.join(args)}", flush=True)
+    done = subprocess.run(
+        [sys.executable, str(BENCH_DIR / script), *args, "--json"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    rows = read_rows(done.stdout)
+    for line in done.stdout.splitlines():
+        if not line.startswith("BENCH-ROWS "):
+            print(f"   {line}", flush=True)
+    if done.returncode != 0 or not rows:
+        print(f"   {script} failed (exit {done.returncode})", flush=True)
+    return rows
+
+
+def figure(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "calls/s":
+        return fmt(value, 0 if value >= 100 else 1)
+    return fmt(value, 3 if value < 1 else 1)
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| metric | ours | reference | ratio | target | pass |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for row in rows:
+        verdict = {True: "pass", False: "FAIL", None: "-"}[row.passed]
+        lines.append(
+            f"| {row.metric} | {figure(row.ours, row.unit)} | {figure(row.reference, row.unit)} "
+            f"| {fmt(row.ratio, 2) if row.ratio is not None else '-'} | {row.target_text()} "
+            f"| {verdict} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer calls: a smoke run")
+    parser.add_argument("--only", nargs="+", choices=sorted(FULL), help="run only these")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    started = time.perf_counter()
+    rows: list[Row] = []
+    for script, script_args in plan.items():
+        if args.only and script not in args.only:
+            continue
+        rows.extend(run_script(script, script_args))
+    elapsed = time.perf_counter() - started
+    print()
+    print(
+        f"python {platform.python_version()}, {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs; {elapsed:.0f} s in all"
+    )
+    print()
+    print(table(rows))
+    if any(row.passed is False for row in rows):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
