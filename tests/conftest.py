@@ -11,9 +11,24 @@ sys.path.insert(0, str(Path(__file__).parent))
 from hexfake import FakeHex, fake_hex
 
 from aacflow_hex import HexExecutor
+from aacflow_hex import executor as executor_module
+from aacflow_hex.pacing import RateLimiter
 from aacflow_hex.retry import NO_RETRY
 
 TOKEN = "hxtp_fake_token_0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def own_process_limiter(monkeypatch: pytest.MonkeyPatch) -> RateLimiter:
+    """Each test gets its own process-wide rate limiter.
+
+    Servers of different tests may get the same port, and emulator tokens are
+    fixed, so the real process-wide limiter could carry one test's budget into
+    another's lane.
+    """
+    limiter = RateLimiter()
+    monkeypatch.setattr(executor_module, "default_rate_limiter", lambda: limiter)
+    return limiter
 
 
 @pytest.fixture

