@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from samples import assert_declared_shape
 
 from aacflow_hex import HexExecutor, load_registry
-from aacflow_hex.emulator import Emulator, EmulatorConfig, run_emulator
+from aacflow_hex.emulator import Emulator, EmulatorConfig, Fixtures, run_emulator
 from aacflow_hex.results import ToolError
 from aacflow_hex.retry import NO_RETRY
 
@@ -47,3 +47,26 @@ async def failure(hex_: HexExecutor, tool_id: str, **params: Any) -> ToolError:
     assert not result.success and result.error is not None, result.output
     assert result.error.kind != "validation", result.error.message
     return result.error
+
+
+# (tool, params from the fixtures, role of the token, error kind, HTTP status)
+Refusal = tuple[str, Callable[[Fixtures], dict[str, Any]], str, str, int]
+
+
+def refusal_ids(refusals: list[Refusal]) -> list[str]:
+    return [f"{tool}-{role}-{status}" for tool, _, role, _, status in refusals]
+
+
+async def assert_refused(
+    emu: Emulator,
+    tool: str,
+    params: Callable[[Fixtures], dict[str, Any]],
+    role: str,
+    kind: str,
+    status: int,
+) -> ToolError:
+    """Hex refuses the call, and the refusal comes back as data of the right kind."""
+    async with executor_for(emu, role) as ex:
+        error = await failure(ex, tool, **params(emu.fixtures))
+    assert (error.kind, error.status_code) == (kind, status), error.message
+    return error

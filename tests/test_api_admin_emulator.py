@@ -6,7 +6,16 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from api_emulator import MISSING_ID, call, emulated_hex, executor_for, failure
+from api_emulator import (
+    MISSING_ID,
+    Refusal,
+    assert_refused,
+    call,
+    emulated_hex,
+    executor_for,
+    failure,
+    refusal_ids,
+)
 
 from aacflow_hex import HexExecutor
 from aacflow_hex.emulator import Emulator, Fixtures
@@ -126,19 +135,6 @@ ERRORS: list[tuple[str, Callable[[Fixtures], dict[str, Any]], str, str, int]] = 
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("tool", "params", "role", "kind", "status"),
-    ERRORS,
-    ids=[f"{t}-{role}-{status}" for t, _, role, _, status in ERRORS],
-)
-async def test_each_tool_reports_hex_refusals_as_data(
-    emu: Emulator,
-    tool: str,
-    params: Callable[[Fixtures], dict[str, Any]],
-    role: str,
-    kind: str,
-    status: int,
-) -> None:
-    async with executor_for(emu, role) as ex:
-        error = await failure(ex, tool, **params(emu.fixtures))
-    assert (error.kind, error.status_code) == (kind, status), error.message
+@pytest.mark.parametrize("refusal", ERRORS, ids=refusal_ids(ERRORS))
+async def test_each_tool_reports_hex_refusals_as_data(emu: Emulator, refusal: Refusal) -> None:
+    await assert_refused(emu, *refusal)
