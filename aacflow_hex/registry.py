@@ -97,4 +97,4 @@ def load_registry(directory: Path | str | None = None) -> Registry:
 
 @cache
 def _default_registry() -> Registry:
-    return Registry(load_specs(specs_dir()))
+    return Registry(load_specs(specs_dir(), cached=True))

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .yamlcache import parsed_files
 
 ParamType = Literal["string", "number", "boolean", "json"]
 OutputType = Literal["string", "number", "boolean", "object", "array", "json"]
@@ -256,15 +257,21 @@ SHARED_PARAMS = "_params.yaml"
 SHARED_SHAPES = "_shapes.yaml"
 
 
-# libyaml's safe loader when PyYAML has it: it parses the specs ~10x faster (cold start).
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Part of the parsed-file cache's key: change it when _parse_yaml reads the same text
+# differently, so that no file parsed the old way is used.
+_PARSER_VERSION = "pyyaml-safe-1"
 
 
-def _read_yaml(path: Path) -> Any:
+def _parse_yaml(name: str, text: str) -> Any:
+    # Imported here: on a cache hit (yamlcache) PyYAML is not needed at all.
+    import yaml
+
+    # libyaml's safe loader when PyYAML has it: it parses ~10x faster (cold start).
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
-        raise SpecError(f"{path.name}: not valid YAML: {exc}") from exc
+        raise SpecError(f"{name}: not valid YAML: {exc}") from exc
 
 
 def _resolve_param(raw: Any, shared: Mapping[str, Any], where: str) -> Any:
@@ -358,17 +365,25 @@ def parse_spec(
         raise SpecError(f"{source}: {_format_pydantic_error(exc)}") from exc
 
 
-def load_specs(directory: Path) -> dict[str, ToolSpec]:
-    """Load every tool spec in ``directory``; a malformed one raises SpecError."""
+def load_specs(directory: Path, *, cached: bool = False) -> dict[str, ToolSpec]:
+    """Load every tool spec in ``directory``; a malformed one raises SpecError.
+
+    ``cached``: keep the parsed YAML in the user's cache, used again only for the
+    same bytes (see yamlcache); for the packaged specs, read at every start.
+    """
     shared_path, shapes_path = directory / SHARED_PARAMS, directory / SHARED_SHAPES
-    shared_params = _read_yaml(shared_path) if shared_path.exists() else {}
-    shapes = _read_yaml(shapes_path) if shapes_path.exists() else {}
+    tool_files = [p for p in sorted(directory.glob("*.yaml")) if not p.name.startswith("_")]
+    files = [*(p for p in (shared_path, shapes_path) if p.exists()), *tool_files]
+    if cached:
+        documents = parsed_files(files, _parse_yaml, _PARSER_VERSION)
+    else:
+        documents = {p.name: _parse_yaml(p.name, p.read_text(encoding="utf-8")) for p in files}
+    shared_params = documents.get(SHARED_PARAMS, {})
+    shapes = documents.get(SHARED_SHAPES, {})
     specs: dict[str, ToolSpec] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        if path.name.startswith("_"):
-            continue
+    for path in tool_files:
         spec = parse_spec(
-            _read_yaml(path), source=path.name, shared_params=shared_params, shapes=shapes
+            documents[path.name], source=path.name, shared_params=shared_params, shapes=shapes
         )
         if spec.id != path.stem:
             raise SpecError(f"{path.name}: id {spec.id!r} must equal the file name")
