@@ -3,13 +3,14 @@
 Each benchmark runs in its own process (so one's memory or warm caches do not count
 toward another's) and starts its own server process:
 
-- overhead.py    HexExecutor vs raw aiohttp, run status, concurrency 1 and 64
+- overhead.py    HexExecutor vs raw aiohttp, run status, concurrency 1 and 64, against
+                 a fixed-body server and the emulator
 - clients.py     vs the hex-toolkit SDK on the emulator (needs the ``bench`` extra)
 - cold_start.py  import + load_registry() beyond ``import aiohttp``
 - scale.py       1,000 concurrent hex_wait_for_run: peak RSS, CPU per status check
 
     pip install -e '.[bench]'
-    python bench/run_all.py            # about 3 minutes on 2 cores
+    python bench/run_all.py            # about 2 minutes on 2 cores
     python bench/run_all.py --quick    # fewer calls and rounds: a smoke run, noisier
 
 The table is Markdown, ready for the README. Figures depend on the machine and on what
@@ -28,8 +29,8 @@ import time
 from _bench import BENCH_DIR, Row, fmt, read_rows
 
 FULL: dict[str, list[str]] = {
-    "overhead.py": ["--calls", "3000", "--rounds", "5"],
-    "clients.py": ["--calls", "1500", "--lists", "60", "--rounds", "3"],
+    "overhead.py": ["--calls", "3000", "--rounds", "5", "--server", "both"],
+    "clients.py": ["--calls", "1500", "--lists", "60", "--rounds", "5"],
     "cold_start.py": ["--runs", "15"],
     "scale.py": ["--runs", "1000"],
 }
