@@ -36,7 +36,7 @@ FULL: dict[str, list[str]] = {
 }
 QUICK: dict[str, list[str]] = {
     "overhead.py": ["--calls", "1000", "--rounds", "3"],
-    "clients.py": ["--calls", "400", "--lists", "16", "--rounds", "1"],
+    "clients.py": ["--calls", "400", "--lists", "40", "--rounds", "1"],
     "cold_start.py": ["--runs", "5"],
     "scale.py": ["--runs", "300"],
 }
