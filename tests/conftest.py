@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+# The parsed-spec cache goes to a temporary folder: tests write nothing in the home folder.
+os.environ.setdefault("AACFLOW_HEX_CACHE_DIR", tempfile.mkdtemp(prefix="aacflow-hex-cache-"))
 
 from hexfake import FakeHex, fake_hex
 
