@@ -13,9 +13,9 @@ from typing import Any
 
 from .emulator import EmulatorConfig, run_emulator
 from .executor import HexExecutor
+from .progress import ProgressEvent
 from .results import ToolResult
 
-TERMINAL = {"COMPLETED", "ERRORED", "KILLED", "UNABLE_TO_ALLOCATE_KERNEL"}
 SAMPLE_INPUTS = {"string": "EMEA", "number": 42, "boolean": True}
 
 
@@ -62,10 +62,22 @@ async def run_demo(say: Callable[[str], None] = print, run_duration: float = 3.0
             say(f"     run {run['runId']} (version {run['projectVersion']})")
             say(f"     {run['runUrl']}")
 
-            say("\n4. following the run with hex_get_run_status:")
-            status = await _follow(hex_, project_id, run["runId"], say)
+            say("\n4. hex_wait_for_run, reporting each status change as it happens:")
+
+            def show(event: ProgressEvent) -> None:
+                if not event.heartbeat:
+                    say(f"     {event.elapsed:5.1f} s  {event.status:<9} {event.message}")
+
+            status = _value(
+                await hex_.execute(
+                    "hex_wait_for_run",
+                    {"projectId": project_id, "runId": run["runId"], "pollInterval": 0.5},
+                    progress=show,
+                )
+            )
             say(
                 f"     finished {status['status']} after {status['elapsedTime']:.1f} s "
+                f"of run time, {status['statusChecks']} status checks "
                 "(Hex reports milliseconds; the tool gives seconds)"
             )
 
@@ -83,23 +95,6 @@ async def run_demo(say: Callable[[str], None] = print, run_duration: float = 3.0
     took = time.monotonic() - started
     say(f"\nDone in {took:.1f} s. Point HEX_API_KEY and HEX_API_BASE_URL at Hex to do it for real.")
     return took
-
-
-async def _follow(
-    hex_: HexExecutor, project_id: str, run_id: str, say: Callable[[str], None]
-) -> dict[str, Any]:
-    last = None
-    started = time.monotonic()
-    while True:
-        status = _value(
-            await hex_.execute("hex_get_run_status", {"projectId": project_id, "runId": run_id})
-        )
-        if status["status"] != last:
-            last = status["status"]
-            say(f"     {time.monotonic() - started:5.1f} s  {last}")
-        if last in TERMINAL:
-            return status
-        await asyncio.sleep(0.5)
 
 
 def main() -> int:

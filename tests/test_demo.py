@@ -13,7 +13,7 @@ async def test_the_demo_runs_the_whole_workflow() -> None:
         "1. hex_list_projects",
         "2. hex_get_project",
         "3. hex_run_project",
-        "4. following the run",
+        "4. hex_wait_for_run",
         "5. hex_get_queried_tables",
         "6. hex_get_project_runs",
     ):
