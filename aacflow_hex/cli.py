@@ -139,10 +139,18 @@ def cmd_emulator(args: argparse.Namespace, registry: Registry) -> int:
     from .emulator import EmulatorConfig
     from .emulator.serve import serve
 
-    config = EmulatorConfig(host=args.host, port=args.port, seed=args.seed)
+    settings: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "seed": args.seed,
+        "run_duration": args.run_duration,
+        "projects": args.projects,
+    }
     if args.token:
-        config = EmulatorConfig(host=args.host, port=args.port, seed=args.seed, token=args.token)
-    serve(config)
+        settings["token"] = args.token
+    if args.no_rate_limits:
+        settings["rate_limits"] = None
+    serve(EmulatorConfig(**settings))
     return EXIT_OK
 
 
@@ -193,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--port", type=int, default=8765)
     emulator.add_argument("--token", help="the token clients must send (default: built in)")
     emulator.add_argument("--seed", type=int, default=0, help="seed of the generated workspace")
+    emulator.add_argument("--projects", type=int, default=320, help="number of seeded projects")
+    emulator.add_argument(
+        "--run-duration", type=float, default=2.0, help="seconds a run takes to finish"
+    )
+    emulator.add_argument(
+        "--no-rate-limits", action="store_true", help="serve without Hex's per-token limits"
+    )
     emulator.set_defaults(func=cmd_emulator)
 
     demo = sub.add_parser("demo", help="run a real workflow on the built-in emulator")

@@ -77,3 +77,27 @@ async def test_usage_errors_exit_2() -> None:
         code, _, err = await run_cli(*args)
         assert code == 2, args
         assert "error" in err
+
+
+async def test_the_emulator_command_serves_with_the_options_given() -> None:
+    import aiohttp
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "aacflow_hex", "emulator", "--port", "0", "--token", "t-cli",
+        "--projects", "12", "--no-rate-limits",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        lines = [(await process.stdout.readline()).decode() for _ in range(3)]
+        base_url = lines[1].strip().removeprefix("HEX_API_BASE_URL=")
+        assert lines[2].strip() == "HEX_API_KEY=t-cli"
+        async with aiohttp.ClientSession(headers={"Authorization": "Bearer t-cli"}) as session:
+            for _ in range(40):  # past Hex's 30 a minute: no limits were asked for
+                async with session.get(f"{base_url}/projects?limit=100") as response:
+                    assert response.status == 200
+                    listed = await response.json()
+            assert len(listed["values"]) <= 12
+    finally:
+        process.terminate()
+        await process.wait()
