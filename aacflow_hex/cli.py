@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .registry import Registry, UnknownToolError, load_registry
+from .safety import UnsafeBaseURL
 from .specs import OutputSpec, ToolSpec
 from .surface_cli import add_surface_commands
 
@@ -226,6 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except json.JSONDecodeError as exc:
         print(f"error: --params-json is not valid JSON: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except UnsafeBaseURL as exc:
+        print(f"error: HEX_API_BASE_URL: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return code
 

@@ -240,6 +240,12 @@ def _check_rule(rule: Rule, params: dict[str, Any]) -> list[str]:
     return messages
 
 
+def _missing(name: str, param: ParamSpec) -> str:
+    if param.location == "auth":
+        return f"{name}: is required (pass it, or set HEX_API_KEY)"
+    return f"{name}: is required"
+
+
 def validate_params(
     spec: ToolSpec,
     validator: Draft202012Validator,
@@ -288,7 +294,7 @@ def validate_params(
         for n, p in spec.params.items()
         if p.required and n not in params and not _nulled(p, params)
     ]
-    messages.extend(f"{n}: is required" for n in missing if n not in unreadable)
+    messages.extend(_missing(n, spec.params[n]) for n in missing if n not in unreadable)
     proved = quick_check is not None and quick_check(params)
     schema_errors = [] if proved else validator.iter_errors(params)
     for error in sorted(schema_errors, key=lambda e: list(e.absolute_path)):

@@ -101,3 +101,12 @@ async def test_the_emulator_command_serves_with_the_options_given() -> None:
     finally:
         process.terminate()
         await process.wait()
+
+
+async def test_an_unsafe_base_url_is_a_usage_error_without_a_traceback() -> None:
+    code, _, err = await run_cli(
+        "run", "hex_list_projects", base_url="http://hex.example.com/api/v1"
+    )
+    assert code == 2
+    assert err.startswith("error: HEX_API_BASE_URL: refusing to send the Hex token over plain http")
+    assert "Traceback" not in err

@@ -92,7 +92,7 @@ async def test_a_missing_api_key_is_a_validation_error(
     async with HexExecutor(base_url=hex_api.base_url, api_key=None) as ex:
         result = await ex.execute("hex_get_project", {"projectId": PROJECT_ID})
     assert result.error is not None and result.error.kind == "validation"
-    assert result.error.message == "apiKey: is required"
+    assert result.error.message == "apiKey: is required (pass it, or set HEX_API_KEY)"
     assert hex_api.received == []
 
 
