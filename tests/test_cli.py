@@ -110,3 +110,19 @@ async def test_an_unsafe_base_url_is_a_usage_error_without_a_traceback() -> None
     assert code == 2
     assert err.startswith("error: HEX_API_BASE_URL: refusing to send the Hex token over plain http")
     assert "Traceback" not in err
+
+
+async def test_a_closed_pipe_ends_quietly() -> None:
+    """`aacflow-hex export block | head` must not print a traceback."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "aacflow_hex", "export", "block",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    await process.stdout.read(10)
+    process.stdout.feed_eof()
+    transport = process._transport  # type: ignore[attr-defined]
+    transport.get_pipe_transport(1).close()  # the reader goes away, like `head` does
+    err = await process.stderr.read()
+    assert await process.wait() == 0
+    assert b"Traceback" not in err
