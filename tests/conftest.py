@@ -12,10 +12,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 # The parsed-spec cache goes to a temporary folder: tests write nothing in the home folder.
 os.environ.setdefault("AACFLOW_HEX_CACHE_DIR", tempfile.mkdtemp(prefix="aacflow-hex-cache-"))
 
+from api_emulator import emulated_hex, executor_for
 from hexfake import FakeHex, fake_hex
 
 from aacflow_hex import HexExecutor
 from aacflow_hex import executor as executor_module
+from aacflow_hex.emulator import Emulator
 from aacflow_hex.pacing import RateLimiter
 from aacflow_hex.retry import NO_RETRY
 
@@ -45,4 +47,18 @@ async def hex_api() -> AsyncIterator[FakeHex]:
 async def executor(hex_api: FakeHex) -> AsyncIterator[HexExecutor]:
     """An executor on the fake Hex, without retries so each reply is seen as it is."""
     async with HexExecutor(base_url=hex_api.base_url, api_key=TOKEN, retry=NO_RETRY) as ex:
+        yield ex
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    """A fresh emulated workspace without rate limits; runs finish in 0.2 s."""
+    async with emulated_hex() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def hex_(emu: Emulator) -> AsyncIterator[HexExecutor]:
+    """An executor on ``emu`` with the admin token, without retries so replies show."""
+    async with executor_for(emu) as ex:
         yield ex

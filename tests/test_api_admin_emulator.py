@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,7 +11,6 @@ from api_emulator import (
     Refusal,
     assert_refused,
     call,
-    emulated_hex,
     executor_for,
     failure,
     refusal_ids,
@@ -19,18 +18,6 @@ from api_emulator import (
 
 from aacflow_hex import HexExecutor
 from aacflow_hex.emulator import Emulator, Fixtures
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with emulated_hex() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def hex_(emu: Emulator) -> AsyncIterator[HexExecutor]:
-    async with executor_for(emu) as ex:
-        yield ex
 
 
 @pytest.mark.parametrize("role", ["ADMIN", "EDITOR", "GUEST"])

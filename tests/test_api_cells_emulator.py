@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,8 +12,6 @@ from api_emulator import (
     Refusal,
     assert_refused,
     call,
-    emulated_hex,
-    executor_for,
     refusal_ids,
 )
 
@@ -21,18 +19,6 @@ from aacflow_hex import HexExecutor
 from aacflow_hex.emulator import Emulator, Fixtures
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with emulated_hex() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def hex_(emu: Emulator) -> AsyncIterator[HexExecutor]:
-    async with executor_for(emu) as ex:
-        yield ex
 
 
 async def cell_ids(hex_: HexExecutor, project_id: str) -> list[str]:

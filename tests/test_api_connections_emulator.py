@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,8 +13,6 @@ from api_emulator import (
     Refusal,
     assert_refused,
     call,
-    emulated_hex,
-    executor_for,
     failure,
     refusal_ids,
 )
@@ -25,18 +23,6 @@ from aacflow_hex.emulator import Emulator, Fixtures
 PASSWORD = "pg-Secret-4711!"
 PG_DETAILS = {"hostname": "db.example.com", "port": 5432, "database": "analytics",
               "username": "hex"}  # fmt: skip
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with emulated_hex() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def hex_(emu: Emulator) -> AsyncIterator[HexExecutor]:
-    async with executor_for(emu) as ex:
-        yield ex
 
 
 async def test_a_connection_is_created_with_its_password_which_never_comes_back(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,26 +12,12 @@ from api_emulator import (
     Refusal,
     assert_refused,
     call,
-    emulated_hex,
-    executor_for,
     failure,
     refusal_ids,
 )
 
 from aacflow_hex import HexExecutor
 from aacflow_hex.emulator import Emulator, Fixtures
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with emulated_hex() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def hex_(emu: Emulator) -> AsyncIterator[HexExecutor]:
-    async with executor_for(emu) as ex:
-        yield ex
 
 
 async def until_idle(hex_: HexExecutor, thread_id: str) -> dict[str, Any]:

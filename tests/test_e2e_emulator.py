@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from samples import assert_declared_shape
 
 from aacflow_hex import HexExecutor, load_registry
-from aacflow_hex.emulator import Emulator, EmulatorConfig, run_emulator
+from aacflow_hex.emulator import Emulator
 from aacflow_hex.retry import NO_RETRY
 
 REGISTRY = load_registry()
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with run_emulator(EmulatorConfig(rate_limits=None, run_duration=0.2)) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def hex_(emu: Emulator) -> AsyncIterator[HexExecutor]:
-    async with HexExecutor(base_url=emu.base_url, api_key=emu.token, retry=NO_RETRY) as ex:
-        yield ex
 
 
 async def call(hex_: HexExecutor, tool_id: str, **params: Any) -> dict[str, Any]:
