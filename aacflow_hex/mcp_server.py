@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .agents import NotForAgentsError, agent_arguments, mcp_tool, served_specs
 from .executor import HexExecutor
+from .progress import ProgressCallback, ProgressEvent
 from .results import ErrorKind, ToolError, ToolResult
 from .specs import ToolSpec
 
@@ -63,7 +64,12 @@ class ToolCaller:
             tool_id=tool_id, success=False, error=ToolError(kind=kind, message=message)
         )
 
-    async def call(self, name: str, arguments: Mapping[str, Any] | None) -> ToolResult:
+    async def call(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None,
+        progress: ProgressCallback | None = None,
+    ) -> ToolResult:
         spec = self.specs.get(name)
         if spec is None:
             served = ", ".join(self.specs)
@@ -76,7 +82,7 @@ class ToolCaller:
             return self._failure(
                 name, "auth", "no Hex API key: set HEX_API_KEY in the MCP server's environment"
             )
-        return await self.executor.execute(name, params)
+        return await self.executor.execute(name, params, progress=progress)
 
 
 def result_content(result: ToolResult) -> tuple[str, dict[str, Any] | None]:
@@ -101,9 +107,9 @@ def build_server(caller: ToolCaller) -> Server[Any]:
         return types.ListToolsResult(tools=tools)
 
     async def call_tool(
-        _ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+        ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
-        result = await caller.call(params.name, params.arguments)
+        result = await caller.call(params.name, params.arguments, _progress_to_client(ctx))
         text, structured = result_content(result)
         return types.CallToolResult(
             content=[types.TextContent(text=text)],
@@ -119,6 +125,21 @@ def build_server(caller: ToolCaller) -> Server[Any]:
         on_list_tools=list_tools,
         on_call_tool=call_tool,
     )
+
+
+def _progress_to_client(ctx: Any) -> ProgressCallback:
+    """Progress events of a long call (a wait) as MCP progress notifications.
+
+    The session sends them only when the client asked, with a progress token on
+    its request; otherwise reporting is a no-op.
+    """
+
+    async def notify(event: ProgressEvent) -> None:
+        await ctx.session.report_progress(
+            round(event.elapsed, 3), None, f"{event.status}: {event.message}"
+        )
+
+    return notify
 
 
 async def serve_stdio(

@@ -56,6 +56,19 @@ async def test_a_client_lists_calls_and_reads_success_and_failure_over_stdio(emu
         assert len(ok.structured_content["projects"]) == 2
         assert json.loads(ok.content[0].text) == ok.structured_content
 
+        heard: list[str] = []
+
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+            heard.append(message or "")
+
+        waited = await client.call_tool(
+            "hex_run_project_and_wait",
+            {"projectId": emu.fixtures.completing_project_id, "pollInterval": 0.2},
+            progress_callback=on_progress,
+        )
+        assert not waited.is_error and waited.structured_content["succeeded"] is True
+        assert heard and heard[-1].startswith("COMPLETED")  # notifications over stdio
+
         missing = await client.call_tool("hex_get_project", {"projectId": MISSING_ID})
         error = _error(missing)
         assert error["kind"] == "not_found" and error["status_code"] == 404
@@ -109,3 +122,31 @@ def test_without_the_mcp_extra_the_command_says_what_to_install(
     monkeypatch.setitem(sys.modules, "mcp", None)  # makes `import mcp` fail
     assert run() == 2
     assert "pip install 'aacflow-hex[mcp]'" in capsys.readouterr().err
+
+
+async def test_a_wait_reports_progress_to_a_client_that_asks_for_it() -> None:
+    async with (
+        run_emulator(EmulatorConfig(rate_limits=None, run_duration=0.6)) as emu,
+        HexExecutor(emu.base_url, emu.token, retry=NO_RETRY) as executor,
+    ):
+        specs = {s.id: s for s in served_specs(REGISTRY)}
+        server = build_server(ToolCaller(executor, specs, has_api_key=True))
+        heard: list[tuple[float, str | None]] = []
+
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+            heard.append((progress, message))
+
+        async with Client(server) as client:
+            result = await client.call_tool(
+                "hex_run_project_and_wait",
+                {"projectId": emu.fixtures.completing_project_id, "pollInterval": 0.1},
+                progress_callback=on_progress,
+            )
+    assert not result.is_error
+    assert result.structured_content is not None
+    assert result.structured_content["status"] == "COMPLETED"
+    messages = [message or "" for _, message in heard]
+    assert any(m.startswith("RUNNING") for m in messages)
+    assert messages[-1].startswith("COMPLETED")
+    progress = [p for p, _ in heard]
+    assert progress == sorted(progress)
