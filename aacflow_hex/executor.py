@@ -188,7 +188,7 @@ class HexExecutor:
         try:
             return decode_response(response, empty_ok=spec.request.empty_ok)
         except ToolFailure as exc:
-            if _is_idempotent(spec, request) or not 200 <= response.status < 300:
+            if _is_idempotent(spec, request.method) or not 200 <= response.status < 300:
                 raise
             # Hex accepted a run trigger (or a create) but its answer is unreadable:
             # the action most likely happened, and the caller must not simply repeat it.
@@ -199,7 +199,7 @@ class HexExecutor:
         """Send, pacing each attempt, and retry where that cannot start anything twice."""
         spec = call.spec
         assert spec.request is not None
-        idempotent = _is_idempotent(spec, request)
+        idempotent = _is_idempotent(spec, request.method)
         policy = self.retry.tuned(spec.request.retry)
         group = spec.request.rate_limit_group
         attempt = 0
@@ -353,10 +353,8 @@ class HexExecutor:
         return ToolError(kind=kind, message=f"{exc}.{extra}")
 
     def _timeout_error(self, call: _Call, limit: float) -> ToolError:
-        idempotent = call.spec.annotations.idempotent or (
-            call.spec.request is not None and call.spec.request.method == "GET"
-        )
-        extra = self._ambiguity(call, idempotent) if call.requests else ""
+        method = call.spec.request.method if call.spec.request is not None else None
+        extra = self._ambiguity(call, _is_idempotent(call.spec, method)) if call.requests else ""
         if call.waiting_for is not None:
             extra += (
                 f" It was waiting for its turn under Hex's {call.waiting_for!r} rate limit;"
@@ -379,8 +377,8 @@ async def _within(work: Coroutine[Any, Any, T], seconds: float | None) -> T:
     return await asyncio.wait_for(work, seconds)
 
 
-def _is_idempotent(spec: ToolSpec, request: HttpRequest) -> bool:
-    return spec.annotations.idempotent or request.method == "GET"
+def _is_idempotent(spec: ToolSpec, method: str | None) -> bool:
+    return spec.annotations.idempotent or method == "GET"
 
 
 def _with_hint(error: ToolError, hint: str) -> ToolError:
