@@ -6,7 +6,6 @@ the wire format of Hex's current spec (the emulator tests check behaviour instea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -22,11 +21,11 @@ from samples import (
     RUN_ID,
     USER,
     USER_ID,
-    assert_declared_shape,
 )
 from test_api_coverage import CURRENT_API, tools_for
+from wirecase import Case, check_case
 
-from aacflow_hex import HexExecutor, load_registry
+from aacflow_hex import HexExecutor
 
 OTHER_USER_ID = "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d"
 CELL_ID = "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e"
@@ -109,22 +108,6 @@ LISTED_THREAD = {
 
 def cursor_page(key: str, values: list[Any], after: str | None = None) -> dict[str, Any]:
     return {key: values, "pagination": {"after": after, "before": None}}
-
-
-@dataclass
-class Case:
-    tool: str
-    params: dict[str, Any]
-    method: str
-    path: str
-    reply: Reply
-    query: list[tuple[str, str]] = field(default_factory=list)
-    body: Any = None
-    expected: dict[str, Any] = field(default_factory=dict)  # output values to check
-    label: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.tool}-{self.label}" if self.label else self.tool
 
 
 CASES = [
@@ -403,17 +386,7 @@ def test_every_endpoint_beyond_the_docs_page_has_a_wire_case() -> None:
 async def test_tool_sends_hex_wire_format_and_maps_the_reply(
     case: Case, hex_api: FakeHex, executor: HexExecutor
 ) -> None:
-    hex_api.reply(case.method, case.path, case.reply)
-    result = await executor.execute(case.tool, case.params)
-
-    assert result.success, result.error
-    [received] = hex_api.received
-    assert (received.method, received.path) == (case.method, case.path)
-    assert received.query == case.query
-    assert received.body == case.body
-    assert_declared_shape(load_registry().get(case.tool).outputs, result.output)
-    for key, value in case.expected.items():
-        assert result.output[key] == value, key
+    await check_case(case, hex_api, executor)
 
 
 async def test_listed_threads_keep_their_topics_and_ids(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import pytest
 from hexfake import FakeHex, Reply
 from samples import (
@@ -22,9 +19,9 @@ from samples import (
     RUN_TRIGGERED,
     TABLE,
     USER,
-    assert_declared_shape,
     page,
 )
+from wirecase import Case, check_case
 
 from aacflow_hex import HexExecutor, load_registry
 
@@ -34,21 +31,6 @@ DOCUMENTED_TOOLS = {
     "hex_get_run_status", "hex_list_collections", "hex_list_data_connections", "hex_list_groups",
     "hex_list_projects", "hex_list_users", "hex_run_project", "hex_update_project",
 }  # fmt: skip
-
-
-@dataclass
-class Case:
-    tool: str
-    params: dict[str, Any]
-    method: str
-    path: str
-    reply: Reply
-    query: list[tuple[str, str]] = field(default_factory=list)
-    body: Any = None
-    expected: dict[str, Any] = field(default_factory=dict)  # output values to check
-
-    def __str__(self) -> str:
-        return self.tool
 
 
 RUNS_PAGE = {"runs": [RUN, {**RUN, "projectVersion": "draft", "status": "RUNNING",
@@ -127,19 +109,7 @@ def test_every_documented_tool_has_a_case_and_a_spec() -> None:
 async def test_tool_sends_the_hex_request_and_maps_the_reply(
     case: Case, hex_api: FakeHex, executor: HexExecutor
 ) -> None:
-    hex_api.reply(case.method, case.path, case.reply)
-    result = await executor.execute(case.tool, case.params)
-
-    assert result.success, result.error
-    [received] = hex_api.received
-    assert (received.method, received.path) == (case.method, case.path)
-    assert received.query == case.query
-    assert received.body == case.body
-    assert received.headers["Authorization"].startswith("Bearer ")
-    spec = load_registry().get(case.tool)
-    assert_declared_shape(spec.outputs, result.output)
-    for key, value in case.expected.items():
-        assert result.output[key] == value, key
+    await check_case(case, hex_api, executor)
 
 
 async def test_run_list_reads_version_strings_and_milliseconds(
