@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -10,6 +11,9 @@ MASK = "***"
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',;]+")
 _BEARER_START = r"(?i:bearer\s)"  # where _BEARER can match
 _MIN_SECRET_LENGTH = 4  # shorter values would mask ordinary text
+# What json.dumps(ensure_ascii=False) escapes inside a string; a secret holding one of
+# these does not appear verbatim in JSON text.
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 
 
 class Redactor:
@@ -17,9 +21,9 @@ class Redactor:
         found = {s for s in secrets if isinstance(s, str) and len(s) >= _MIN_SECRET_LENGTH}
         # Longest first, so a secret containing another is masked whole.
         self._secrets = sorted(found, key=len, reverse=True)
-        # One search says whether a string needs masking at all; almost none does, and
-        # outputs (a page of projects) hold thousands of strings.
+        # One search says whether a string needs masking at all; almost none does.
         self._needle = re.compile("|".join([*map(re.escape, self._secrets), _BEARER_START]))
+        self._json_blind = any(_JSON_ESCAPED.search(s) for s in self._secrets)
 
     def text(self, value: str) -> str:
         if self._needle.search(value) is None:
@@ -29,11 +33,32 @@ class Redactor:
         return _BEARER.sub(r"\1" + MASK, value)
 
     def value(self, data: Any) -> Any:
-        """A deep copy of ``data`` with every string redacted."""
+        """``data`` with every string redacted: a copy where one needed masking, else itself."""
+        if not self._may_hold_secret(data):
+            return data
+        return self._masked(data)
+
+    def _may_hold_secret(self, data: Any) -> bool:
+        """False only when no string in ``data`` holds a secret or a bearer header.
+
+        One search of the JSON text (encoded in C) instead of a search per string: a list
+        of projects has thousands. A secret that JSON would escape, or data that is not
+        JSON, gets the walk.
+        """
+        if self._json_blind:
+            return True
+        try:
+            text = json.dumps(data, ensure_ascii=False, check_circular=False)
+        except (TypeError, ValueError, RecursionError):
+            return True
+        # Plain substring tests: many times faster than one regex with alternatives.
+        return any(s in text for s in self._secrets) or "bearer" in text.lower()
+
+    def _masked(self, data: Any) -> Any:
         if isinstance(data, str):
             return self.text(data)
         if isinstance(data, dict):
-            return {k: self.value(v) for k, v in data.items()}
+            return {k: self._masked(v) for k, v in data.items()}
         if isinstance(data, list):
-            return [self.value(v) for v in data]
+            return [self._masked(v) for v in data]
         return data
