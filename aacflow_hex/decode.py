@@ -59,6 +59,10 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
+    """The header ``name`` (lower case), whatever case the mapping's keys have."""
+    value = headers.get(name)  # aiohttp's headers match any case; a dict may not
+    if value is not None:
+        return value
     for key, value in headers.items():
         if key.lower() == name:
             return value

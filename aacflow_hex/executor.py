@@ -41,6 +41,7 @@ DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_MAX_RESPONSE_BYTES = transport.MAX_BODY_BYTES
 log = logging.getLogger("aacflow_hex")
 T = TypeVar("T")
+_MAX_REDACTORS = 64  # distinct sets of secrets kept (a per-call apiKey makes a new one)
 
 
 @dataclass
@@ -96,6 +97,7 @@ class HexExecutor:
         self._owns_session = session is None
         self._rng = random.Random(seed)
         self._progress = progress
+        self._redactors: dict[tuple[str, ...], Redactor] = {}
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "unset"
@@ -134,7 +136,7 @@ class HexExecutor:
         if "apiKey" in spec.params and not raw.get("apiKey") and self._api_key:
             raw["apiKey"] = self._api_key
         secrets = [raw.get(name) for name in spec.secret_params] + [self._api_key]
-        call = _Call(spec, token=None, redactor=Redactor(s for s in secrets if isinstance(s, str)))
+        call = _Call(spec, token=None, redactor=self._redactor(secrets))
         try:
             clean = validate_params(spec, tool.validator, raw, quick_check=tool.quick_check)
         except ParamError as exc:
@@ -161,6 +163,16 @@ class HexExecutor:
         )
         log.debug("%s succeeded in %.0f ms", spec.id, result.timing.elapsed_ms)
         return result
+
+    def _redactor(self, secrets: list[Any]) -> Redactor:
+        """One Redactor per set of secrets: nearly every call has the same one."""
+        key = tuple(s for s in secrets if isinstance(s, str))
+        redactor = self._redactors.get(key)
+        if redactor is None:
+            if len(self._redactors) >= _MAX_REDACTORS:
+                self._redactors.clear()
+            redactor = self._redactors[key] = Redactor(key)
+        return redactor
 
     # -- the pipeline ---------------------------------------------------------
 
@@ -216,6 +228,8 @@ class HexExecutor:
                 if retry and attempt < policy.max_attempts and await self._waited(call, delay):
                     continue
                 raise ToolFailure(self._transport_error(call, exc, idempotent)) from exc
+            if response.status < 400:
+                return response  # nothing to retry or explain
             retry_after = _retry_after(response)
             if response.status == 429 and self.rate_limits is not None:
                 pause = retry_after if retry_after is not None else policy.ceiling(attempt)

@@ -73,8 +73,10 @@ def same_origin(url: str, other: str) -> bool:
 def path_segment(name: str, value: object, *, uuid: bool) -> str:
     """``value`` quoted as one URL path segment; UnsafePathValue if it could be more."""
     text = str(value)
-    if uuid and not _UUID.fullmatch(text):
-        raise UnsafePathValue(f"{name}: must be a UUID to be used in the request path")
+    if uuid:
+        if not _UUID.fullmatch(text):
+            raise UnsafePathValue(f"{name}: must be a UUID to be used in the request path")
+        return text  # hex digits and hyphens: nothing to quote
     if text in ("", ".", "..") or _UNSAFE_IN_SEGMENT.search(text):
         raise UnsafePathValue(f"{name}: cannot be used in the request path as given")
     return quote(text, safe="")

@@ -9,6 +9,7 @@ rest of the package only ever sees complete specs.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -248,9 +249,10 @@ class ToolSpec(_Strict):
 WIRE_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def placeholders(wire_name: str) -> list[str]:
+@functools.cache  # a handful of wire names, asked on every call
+def placeholders(wire_name: str) -> tuple[str, ...]:
     """Params named as ``{param}`` in a wire name (their value picks the body key)."""
-    return WIRE_PLACEHOLDER.findall(wire_name)
+    return tuple(WIRE_PLACEHOLDER.findall(wire_name))
 
 
 SHARED_PARAMS = "_params.yaml"

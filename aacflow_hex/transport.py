@@ -51,8 +51,10 @@ class RedirectRefused(Exception):
 
 
 async def _read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:
-    if response.content_length is not None and response.content_length > limit:
-        raise BodyTooLarge(limit)
+    if response.content_length is not None:
+        if response.content_length > limit:
+            raise BodyTooLarge(limit)
+        return await response.read()  # aiohttp reads no more than the declared length
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_chunked(64 * 1024):
@@ -122,7 +124,8 @@ async def _exchange(
             allow_redirects=False,  # decided above, so the token never follows to another host
         ) as response:
             body = await _read_capped(response, max_body_bytes)
-            return HttpResponse(response.status, dict(response.headers), body)
+            # The headers stay a case-insensitive multidict: no copy, and lookups by name.
+            return HttpResponse(response.status, response.headers, body)
     except aiohttp.ConnectionTimeoutError as exc:
         raise TransportError("connecting to Hex timed out", timeout=True, maybe_sent=False) from exc
     except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
