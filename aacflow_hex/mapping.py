@@ -144,11 +144,44 @@ def compile_field(spec: OutputSpec) -> FieldMapper:
     return lambda body, params: convert(get_path(body, path))
 
 
+# The Python types a top-level value of each output type passes through unchanged
+# (None, or absent, stays None for all three).
+_AS_IS: dict[str, tuple[type, ...]] = {
+    "string": (str, type(None)),
+    "boolean": (bool, type(None)),
+    "number": (int, float, type(None)),
+}
+
+
+def _as_is_types(spec: OutputSpec) -> tuple[type, ...]:
+    """Types a value read from ``spec.path`` keeps as it is; () when it always converts."""
+    simple = spec.param is None and spec.value is None and spec.count is None
+    if not simple or spec.path is None or "." in spec.path or spec.scale is not None:
+        return ()
+    return _AS_IS.get(spec.type, ())
+
+
 def compile_fields(fields: Mapping[str, OutputSpec]) -> OutputsMapper:
-    """``map_fields(fields, body, params)`` as a function of ``(body, params)``."""
-    compiled = [(key, compile_field(spec)) for key, spec in fields.items()]
+    """``map_fields(fields, body, params)`` as a function of ``(body, params)``.
+
+    Most fields of a list item are top-level strings, numbers and flags Hex already
+    sends in the declared type: those are read in the loop, with no call at all.
+    """
+    compiled = [
+        (key, spec.path, _as_is_types(spec), compile_field(spec)) for key, spec in fields.items()
+    ]
 
     def map_compiled(body: Any, params: Mapping[str, Any]) -> dict[str, Any]:
-        return {key: field(body, params) for key, field in compiled}
+        if type(body) is not dict:
+            return {key: field(body, params) for key, _, _, field in compiled}
+        mapped = {}
+        for key, path, as_is, field in compiled:
+            if as_is:
+                value = body.get(path)
+                if type(value) in as_is:
+                    mapped[key] = value
+                    continue
+            mapped[key] = field(body, params)
+        return mapped
 
     return map_compiled
