@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import uuid
@@ -21,6 +22,7 @@ def is_uuid(value: str) -> bool:
     return bool(UUID_RE.match(value))
 
 
+@functools.lru_cache(maxsize=8192)  # a page of projects formats the same few hundred times
 def iso(ts: float | None) -> str | None:
     """ISO 8601 UTC with milliseconds and a ``Z`` suffix, as Hex writes timestamps."""
     if ts is None:
