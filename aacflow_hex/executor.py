@@ -88,6 +88,9 @@ class HexExecutor:
         self.registry = registry or load_registry()
         self.timeout = timeout
         self.connect_timeout = connect_timeout
+        # sock_connect, not connect: waiting for a free pooled connection is not a
+        # connect timeout; the call's total timeout bounds that wait.
+        self._request_timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect_timeout)
         self.retry = retry or RetryPolicy()
         # rate_limits=None: no pacing at all; otherwise Hex's limits with the overrides.
         self.rate_limits = resolve_rate_limits(rate_limits)
@@ -298,15 +301,12 @@ class HexExecutor:
         if self._session is None:
             raise RuntimeError("use HexExecutor as 'async with HexExecutor(...) as ex'")
         started = time.monotonic()
-        # sock_connect, not connect: waiting for a free pooled connection is not a
-        # connect timeout; the call's total timeout bounds that wait.
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.connect_timeout)
         try:
             response = await transport.send(
                 self._session,
                 request,
                 token=call.token,
-                timeout=timeout,
+                timeout=self._request_timeout,
                 max_body_bytes=self.max_response_bytes,
             )
         except transport.BodyTooLarge as exc:

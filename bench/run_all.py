@@ -4,7 +4,8 @@ Each benchmark runs in its own process (so one's memory or warm caches do not co
 toward another's) and starts its own server process:
 
 - overhead.py    HexExecutor vs raw aiohttp, run status, concurrency 1 and 64, against
-                 a fixed-body server and the emulator
+                 a fixed-body server and the emulator; then at 64 against the fixed-body
+                 server answering after 50 ms, as over a near network (no target)
 - clients.py     vs the hex-toolkit SDK on the emulator (needs the ``bench`` extra)
 - cold_start.py  import + load_registry() beyond ``import aiohttp``
 - scale.py       1,000 concurrent hex_wait_for_run: peak RSS, CPU per status check
@@ -28,18 +29,21 @@ import time
 
 from _bench import BENCH_DIR, Row, fmt, read_rows
 
-FULL: dict[str, list[str]] = {
-    "overhead.py": ["--calls", "3000", "--rounds", "5", "--server", "both"],
-    "clients.py": ["--calls", "1500", "--lists", "60", "--rounds", "5"],
-    "cold_start.py": ["--runs", "15"],
-    "scale.py": ["--runs", "1000"],
-}
-QUICK: dict[str, list[str]] = {
-    "overhead.py": ["--calls", "1000", "--rounds", "3"],
-    "clients.py": ["--calls", "400", "--lists", "40", "--rounds", "1"],
-    "cold_start.py": ["--runs", "5"],
-    "scale.py": ["--runs", "300"],
-}
+NEAR_NETWORK = ["--latency-ms", "50", "--concurrency", "64"]
+FULL: list[tuple[str, list[str]]] = [
+    ("overhead.py", ["--calls", "3000", "--rounds", "5", "--server", "both"]),
+    ("overhead.py", ["--calls", "1500", "--rounds", "3", *NEAR_NETWORK]),
+    ("clients.py", ["--calls", "1500", "--lists", "60", "--rounds", "5"]),
+    ("cold_start.py", ["--runs", "15"]),
+    ("scale.py", ["--runs", "1000"]),
+]
+QUICK: list[tuple[str, list[str]]] = [
+    ("overhead.py", ["--calls", "1000", "--rounds", "3"]),
+    ("overhead.py", ["--calls", "640", "--rounds", "1", *NEAR_NETWORK]),
+    ("clients.py", ["--calls", "400", "--lists", "40", "--rounds", "1"]),
+    ("cold_start.py", ["--runs", "5"]),
+    ("scale.py", ["--runs", "300"]),
+]
 
 
 def run_script(script: str, args: list[str]) -> list[Row]:
@@ -84,12 +88,13 @@ def table(rows: list[Row]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer calls: a smoke run")
-    parser.add_argument("--only", nargs="+", choices=sorted(FULL), help="run only these")
+    scripts = sorted({script for script, _ in FULL})
+    parser.add_argument("--only", nargs="+", choices=scripts, help="run only these")
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     started = time.perf_counter()
     rows: list[Row] = []
-    for script, script_args in plan.items():
+    for script, script_args in plan:
         if args.only and script not in args.only:
             continue
         rows.extend(run_script(script, script_args))

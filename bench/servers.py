@@ -5,6 +5,7 @@ every request the client makes also pays for the server's work, and the ratios m
 little. Run here, the server gets the other core.
 
     python bench/servers.py static         # one fixed run-status body, as fast as aiohttp goes
+    python bench/servers.py static --latency 0.05  # the same, answered 50 ms later
     python bench/servers.py emulator [--run-duration S]  # the emulator, rate limits off
 
 The first line on stdout is JSON: ``base_url``, ``token`` and (for the emulator) the
@@ -41,11 +42,13 @@ RUN_STATUS: dict[str, Any] = {
 }
 
 
-def static_app() -> web.Application:
-    """Answers every run-status GET with the same bytes; nothing else."""
+def static_app(latency: float = 0.0) -> web.Application:
+    """Answers every run-status GET with the same bytes, ``latency`` seconds later."""
     body = json.dumps(RUN_STATUS).encode()
 
     async def run_status(request: web.Request) -> web.Response:
+        if latency:
+            await asyncio.sleep(latency)
         return web.Response(body=body, content_type="application/json")
 
     app = web.Application()
@@ -53,14 +56,15 @@ def static_app() -> web.Application:
     return app
 
 
-async def serve_static(host: str) -> AsyncContextRunner:
-    runner = web.AppRunner(static_app(), access_log=None, handle_signals=False)
+async def serve_static(host: str, latency: float) -> AsyncContextRunner:
+    runner = web.AppRunner(static_app(latency), access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, host, 0)
     await site.start()
     port = runner.addresses[0][1]
     info = {
         "server": "static",
+        "latency_ms": latency * 1000,
         "base_url": f"http://{host}:{port}/api/v1",
         "token": TOKEN,
         "project_id": PROJECT_ID,
@@ -100,7 +104,7 @@ class AsyncContextRunner:
 
 async def main_async(args: argparse.Namespace) -> None:
     if args.kind == "static":
-        server = await serve_static(args.host)
+        server = await serve_static(args.host, args.latency)
     else:
         server = await serve_emulator(args.host, args.run_duration)
     stop = asyncio.Event()
@@ -120,6 +124,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("kind", choices=["static", "emulator"])
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="static: seconds before each answer"
+    )
     parser.add_argument(
         "--run-duration", type=float, default=2.0, help="emulated run length in seconds"
     )
