@@ -67,6 +67,8 @@ def _coerce(name: str, param: ParamSpec, value: Any) -> Any:
 
 def _id_from_url(name: str, param: ParamSpec, value: str) -> str:
     """Reduce a Hex URL such as https://app.hex.tech/<ws>/hex/<uuid>/... to the uuid."""
+    if "//" not in value:
+        return value  # no host, so no URL (and no urlsplit on every plain id)
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return value
