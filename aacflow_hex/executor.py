@@ -28,7 +28,7 @@ from .pacing import RateLimiter, TurnTooLate, default_rate_limiter
 from .progress import ProgressCallback
 from .ratelimits import HEX_RATE_LIMITS, RateLimitTable, resolve_rate_limits
 from .redact import Redactor
-from .registry import Registry, load_registry
+from .registry import RegisteredTool, Registry, load_registry
 from .results import ErrorKind, Timing, ToolError, ToolFailure, ToolResult
 from .retry import RetryPolicy, is_ambiguous_status, may_retry_status, may_retry_transport
 from .safety import UnsafePathValue, check_base_url
@@ -58,6 +58,9 @@ class _Call:
     requests: int = 0
     last_status: int | None = None
     progress: ProgressCallback | None = None
+    # False once a response body could hold a secret: the output then gets the full
+    # redaction; see _may_hold_secret.
+    clean_bodies: bool = True
 
 
 class HexExecutor:
@@ -156,7 +159,9 @@ class HexExecutor:
             return self._failed(call, exc.error)
         except asyncio.TimeoutError:
             return self._failed(call, self._timeout_error(call, limit))
-        output = call.redactor.value(tool.map_outputs(body, clean))
+        output = tool.map_outputs(body, clean)
+        if self._may_hold_secret(call, tool, clean):
+            output = call.redactor.value(output)
         result = ToolResult(
             tool_id=spec.id,
             success=True,
@@ -176,6 +181,24 @@ class HexExecutor:
                 self._redactors.clear()
             redactor = self._redactors[key] = Redactor(key)
         return redactor
+
+    @staticmethod
+    def _may_hold_secret(call: _Call, tool: RegisteredTool, params: dict[str, Any]) -> bool:
+        """Whether the output needs the redactor, judged by what it was made from.
+
+        Outputs only pick and retype values from the response bodies and the params
+        (mapping joins no strings), so when every body's raw text and every echoed
+        param is clean, so is the output, and the redactor's pass over it is skipped.
+        A handler's output is made by code, so it always gets the pass.
+        """
+        if call.spec.handler is not None or not call.clean_bodies:
+            return True
+        redactor = call.redactor
+        for name in tool.output_params:
+            value = params.get(name)
+            if value is not None and not (isinstance(value, str) and redactor.clean_text(value)):
+                return True
+        return False
 
     # -- the pipeline ---------------------------------------------------------
 
@@ -200,6 +223,8 @@ class HexExecutor:
             raise ToolFailure(ToolError(kind="validation", message=str(exc))) from exc
         response = await self._send_with_retries(call, request)
         call.last_status = response.status
+        if call.clean_bodies and not call.redactor.clean_json(response.body):
+            call.clean_bodies = False
         try:
             return decode_response(response, empty_ok=spec.request.empty_ok)
         except ToolFailure as exc:

@@ -14,6 +14,8 @@ _MIN_SECRET_LENGTH = 4  # shorter values would mask ordinary text
 # What json.dumps(ensure_ascii=False) escapes inside a string; a secret holding one of
 # these does not appear verbatim in JSON text.
 _JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
+# What any JSON writer may escape with a short form (\" \\ \/ \n ...), not only \uXXXX.
+_JSON_MAY_ESCAPE = re.compile(r'["\\/\x00-\x1f]')
 
 
 class Redactor:
@@ -24,6 +26,8 @@ class Redactor:
         # One search says whether a string needs masking at all; almost none does.
         self._needle = re.compile("|".join([*map(re.escape, self._secrets), _BEARER_START]))
         self._json_blind = any(_JSON_ESCAPED.search(s) for s in self._secrets)
+        self._raw_blind = any(_JSON_MAY_ESCAPE.search(s) for s in self._secrets)
+        self._raw_secrets = [s.encode() for s in self._secrets]
 
     def text(self, value: str) -> str:
         if self._needle.search(value) is None:
@@ -31,6 +35,23 @@ class Redactor:
         for secret in self._secrets:
             value = value.replace(secret, MASK)
         return _BEARER.sub(r"\1" + MASK, value)
+
+    def clean_json(self, raw: bytes) -> bool:
+        """True when no string decoded from the JSON text ``raw`` can hold a secret.
+
+        Decoding turns escapes into characters, so a secret could hide behind
+        ``\\uXXXX`` (any character) or a short escape (for ``"``, ``\\``, ``/`` and
+        control characters): text with ``\\u`` is never called clean, nor is any text
+        when a secret holds a character with a short escape. Otherwise a secret in a
+        decoded string is in ``raw`` byte for byte, and one substring test finds it.
+        """
+        if self._raw_blind or b"\\u" in raw:
+            return False
+        return not any(s in raw for s in self._raw_secrets) and b"bearer" not in raw.lower()
+
+    def clean_text(self, value: str) -> bool:
+        """True when ``value`` holds no secret and no bearer value."""
+        return self._needle.search(value) is None
 
     def value(self, data: Any) -> Any:
         """``data`` with every string redacted: a copy where one needed masking, else itself."""

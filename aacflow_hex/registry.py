@@ -7,7 +7,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .mapping import OutputsMapper, compile_fields
+from .mapping import OutputsMapper, compile_fields, params_in_outputs
 from .quickcheck import QuickCheck, compile_quick_check
 from .schema import input_schema
 from .specs import ToolSpec, load_specs
@@ -42,6 +42,11 @@ class RegisteredTool:
     def map_outputs(self) -> OutputsMapper:
         """The tool's output mapping, compiled once (see mapping.compile_fields)."""
         return compile_fields(self.spec.outputs)
+
+    @cached_property
+    def output_params(self) -> tuple[str, ...]:
+        """The params whose values the outputs echo (``param:`` at any depth)."""
+        return tuple(sorted(params_in_outputs(self.spec.outputs)))
 
     @cached_property
     def quick_check(self) -> QuickCheck | None:

@@ -56,6 +56,8 @@ class StepClock:
         tool = load_registry().tool(TOOL)  # the registry every executor here uses
         # Tool is frozen; its compiled mapper is a cached_property, kept in __dict__.
         object.__setattr__(tool, "map_outputs", self.timed("map_outputs", tool.map_outputs))
+        # The screen of each raw body, and the pass over an output when one needs it.
+        Redactor.clean_json = self.timed("redact", Redactor.clean_json)  # type: ignore[method-assign]
         Redactor.value = self.timed("redact", Redactor.value)  # type: ignore[method-assign]
 
     def per_call(self, calls: int) -> dict[str, float]:

@@ -43,3 +43,26 @@ def test_values_json_cannot_encode_are_walked() -> None:
 
 def test_the_longest_secret_is_masked_whole() -> None:
     assert Redactor(["abcd", "abcdefgh"]).text("key abcdefgh") == f"key {MASK}"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"a": "' + SECRET.encode() + b'"}',
+        b'{"a": "' + "".join(f"\\u{ord(c):04x}" for c in SECRET).encode() + b'"}',
+        b'{"a": "\\u0041"}',  # any \u escape could spell a secret
+        b'{"h": "BeArEr\\tabc"}',
+    ],
+)
+def test_json_text_that_may_decode_to_a_secret_is_not_clean(raw: bytes) -> None:
+    assert Redactor([SECRET]).clean_json(raw) is False
+
+
+def test_json_text_without_secrets_is_clean() -> None:
+    assert Redactor([SECRET]).clean_json(b'{"a": "hxtp_other", "b": [1, "x\\ny"]}') is True
+
+
+def test_a_secret_with_an_escapable_character_makes_no_json_clean() -> None:
+    # JSON may write "/" as "\/", so the secret need not appear byte for byte.
+    assert Redactor(["abc/def"]).clean_json(b'{"a": "abc\\/def"}') is False
+    assert Redactor(["abc/def"]).clean_json(b'{"a": "nothing"}') is False
