@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 from contextvars import ContextVar
@@ -116,5 +117,10 @@ def trace_of(request: web.Request) -> str:
     return context_of(request).trace_id
 
 
+def _compact(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"))
+
+
 def json_ok(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status)
+    """A JSON answer without the optional spaces: smaller pages to send and to read."""
+    return web.json_response(data, status=status, dumps=_compact)
