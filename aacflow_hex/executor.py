@@ -41,7 +41,6 @@ DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_MAX_RESPONSE_BYTES = transport.MAX_BODY_BYTES
 log = logging.getLogger("aacflow_hex")
 T = TypeVar("T")
-_MAX_REDACTORS = 64  # distinct sets of secrets kept (a per-call apiKey makes a new one)
 
 
 @dataclass
@@ -103,7 +102,8 @@ class HexExecutor:
         self._owns_session = session is None
         self._rng = random.Random(seed)
         self._progress = progress
-        self._redactors: dict[tuple[str, ...], Redactor] = {}
+        self._own_secrets = {self._api_key} if self._api_key else set()
+        self._own_redactor = Redactor(self._own_secrets)
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "unset"
@@ -173,14 +173,15 @@ class HexExecutor:
         return result
 
     def _redactor(self, secrets: list[Any]) -> Redactor:
-        """One Redactor per set of secrets: nearly every call has the same one."""
-        key = tuple(s for s in secrets if isinstance(s, str))
-        redactor = self._redactors.get(key)
-        if redactor is None:
-            if len(self._redactors) >= _MAX_REDACTORS:
-                self._redactors.clear()
-            redactor = self._redactors[key] = Redactor(key)
-        return redactor
+        """The executor's own Redactor when the call brings no other secret, else a new one.
+
+        Nearly every call has only the executor's key; a call's own secrets (an apiKey
+        param, a connection password) are not kept beyond the call.
+        """
+        found = {s for s in secrets if isinstance(s, str)}
+        if found <= self._own_secrets:
+            return self._own_redactor
+        return Redactor(found)
 
     @staticmethod
     def _may_hold_secret(call: _Call, tool: RegisteredTool, params: dict[str, Any]) -> bool:
