@@ -78,8 +78,8 @@ class Redactor:
     def _masked(self, data: Any) -> Any:
         if isinstance(data, str):
             return self.text(data)
-        if isinstance(data, dict):
-            return {k: self._masked(v) for k, v in data.items()}
+        if isinstance(data, dict):  # keys too: an "object" output keeps Hex's keys
+            return {self._masked(k): self._masked(v) for k, v in data.items()}
         if isinstance(data, list):
             return [self._masked(v) for v in data]
         return data

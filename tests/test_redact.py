@@ -23,6 +23,7 @@ def test_a_value_without_secrets_is_returned_as_is() -> None:
         ([1, None, f"{SECRET}"], [1, None, MASK]),
         ({"note": f"Authorization: Bearer\t{SECRET}x"}, {"note": f"Authorization: Bearer\t{MASK}"}),
         ({"h": "bearer abc.def"}, {"h": f"bearer {MASK}"}),
+        ({f"key-{SECRET}": 1}, {f"key-{MASK}": 1}),
     ],
 )
 def test_secrets_and_bearer_values_are_masked_at_any_depth(data: Any, expected: Any) -> None:
