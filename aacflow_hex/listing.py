@@ -69,14 +69,16 @@ async def fetch_list(spec: ToolSpec, params: dict[str, Any], fetch_page: FetchPa
         page = body.get(pagination.items) if isinstance(body, dict) else None
         if not isinstance(page, list):
             return body  # the output mapping reports what is there
-        # Items seen before are skipped: offsets shift when runs start while a list is
-        # read, so a page can repeat the last items of the one before.
-        for item in page:
-            identity = item_identity(item)
-            if identity not in seen_items:
-                seen_items.add(identity)
-                if keep_item(item, filters):
-                    items.append(item)
+        # Items of earlier pages are skipped: offsets shift when runs start while a list
+        # is read, so a page can repeat the last items of the one before. Within a page,
+        # items are passed on as Hex sent them.
+        identities = [item_identity(item) for item in page]
+        items.extend(
+            item
+            for item, identity in zip(page, identities, strict=True)
+            if identity not in seen_items and keep_item(item, filters)
+        )
+        seen_items.update(identities)
         following = next_page_params(pagination, body, page_params) if page else None
         if following is None or wanted is None or len(items) >= wanted:
             break

@@ -103,14 +103,6 @@ async def test_an_item_repeated_on_a_later_page_is_returned_once() -> None:
     assert ids(body, "runs", "runId") == ["a", "b", "c"]
 
 
-async def test_an_item_repeated_within_one_page_is_returned_once() -> None:
-    async def repeating(params: dict[str, Any]) -> dict[str, Any]:
-        return {"values": [user(1), user(2), user(1)], "pagination": {"after": None}}
-
-    body = await fetch_list(USERS, {"fetchAll": True}, repeating)
-    assert ids(body) == ["u00001", "u00002"]
-
-
 async def test_a_cursor_seen_twice_ends_the_walk_with_a_clear_error() -> None:
     async def looping(params: dict[str, Any]) -> dict[str, Any]:
         n = int(params["after"][1:]) if params.get("after") else 0
