@@ -1,10 +1,10 @@
 """aacflow-hex: the Hex (hex.tech) tools for AACFlow workflows, agents and people."""
 
-from .executor import DEFAULT_BASE_URL, HexExecutor
-from .icon import icon_path, icon_svg
-from .registry import Registry, UnknownToolError, load_registry
-from .results import ToolError, ToolResult
-from .specs import SpecError, ToolSpec
+from .engine.executor import DEFAULT_BASE_URL, HexExecutor
+from .engine.results import ToolError, ToolResult
+from .spec.registry import Registry, UnknownToolError, load_registry
+from .spec.specs import SpecError, ToolSpec
+from .surfaces.icon import icon_path, icon_svg
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -31,7 +31,7 @@ import time
 
 from _bench import Row, emit_rows, fmt
 
-from aacflow_hex.yamlcache import CACHE_DIR_ENV
+from aacflow_hex.spec.yamlcache import CACHE_DIR_ENV
 
 OURS = "import aacflow_hex; aacflow_hex.load_registry()"
 REFERENCE = "import aiohttp"

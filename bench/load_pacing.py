@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from aacflow_hex import HexExecutor
 from aacflow_hex.emulator import EmulatorConfig, run_emulator
-from aacflow_hex.pacing import RateLimiter
-from aacflow_hex.ratelimits import HEX_RATE_LIMITS, RateLimit, scale_rate_limits
+from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.spec.ratelimits import HEX_RATE_LIMITS, RateLimit, scale_rate_limits
 
 
 @dataclass(frozen=True)

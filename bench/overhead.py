@@ -27,7 +27,7 @@ import aiohttp
 from _bench import Row, compare_async, emit_rows, fmt, server_process
 
 from aacflow_hex import HexExecutor
-from aacflow_hex.transport import USER_AGENT
+from aacflow_hex.engine.transport import USER_AGENT
 
 TARGET_RATIO = 0.85
 

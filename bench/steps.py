@@ -24,10 +24,10 @@ from typing import Any
 from _bench import drive, server_process
 from servers import RUN_STATUS
 
-import aacflow_hex.executor as executor_module
+import aacflow_hex.engine.executor as executor_module
 from aacflow_hex import HexExecutor, load_registry, transport
-from aacflow_hex.decode import HttpResponse
-from aacflow_hex.redact import Redactor
+from aacflow_hex.engine.decode import HttpResponse
+from aacflow_hex.engine.redact import Redactor
 
 TOOL = "hex_get_run_status"
 STEPS = ("validate_params", "build_request", "decode_response", "map_outputs", "redact")

@@ -34,9 +34,9 @@ def _timed(build: Callable[[], Any], repeat: int = 5) -> tuple[float, Any]:
 
 def bench_builders() -> None:
     from aacflow_hex import load_registry
-    from aacflow_hex.agents import anthropic_tools, mcp_tools, openai_tools
-    from aacflow_hex.block import build_block
-    from aacflow_hex.docs_gen import render_docs
+    from aacflow_hex.surfaces.agents import anthropic_tools, mcp_tools, openai_tools
+    from aacflow_hex.surfaces.block import build_block
+    from aacflow_hex.surfaces.docs_gen import render_docs
 
     started = time.perf_counter()
     registry = load_registry()

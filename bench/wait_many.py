@@ -25,9 +25,9 @@ from typing import Any
 
 from aacflow_hex import HexExecutor
 from aacflow_hex.emulator import EmulatorConfig, run_emulator
-from aacflow_hex.pacing import RateLimiter
-from aacflow_hex.ratelimits import HEX_RATE_LIMITS, scale_rate_limits
-from aacflow_hex.results import ToolResult
+from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.engine.results import ToolResult
+from aacflow_hex.spec.ratelimits import HEX_RATE_LIMITS, scale_rate_limits
 
 MIN_POLL_INTERVAL = 0.05  # the tools' lower bound for pollInterval
 

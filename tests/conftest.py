@@ -16,10 +16,10 @@ from api_emulator import emulated_hex, executor_for
 from hexfake import FakeHex, fake_hex
 
 from aacflow_hex import HexExecutor
-from aacflow_hex import executor as executor_module
 from aacflow_hex.emulator import Emulator
-from aacflow_hex.pacing import RateLimiter
-from aacflow_hex.retry import NO_RETRY
+from aacflow_hex.engine import executor as executor_module
+from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.engine.retry import NO_RETRY
 
 TOKEN = "hxtp_fake_token_0123456789abcdef"
 

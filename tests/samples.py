@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aacflow_hex.specs import OutputSpec
+from aacflow_hex.spec.specs import OutputSpec
 
 PROJECT_ID = "5a8591dd-4039-49df-9202-96385ba3eff8"
 RUN_ID = "0e5b2a9c-7f3a-4c8e-9d1b-2a6f4e8c1d3b"

@@ -11,7 +11,9 @@ from jsonschema import Draft202012Validator
 from samples import PROJECT, RUN, page
 
 from aacflow_hex import load_registry
-from aacflow_hex.agents import (
+from aacflow_hex.engine.validation import validate_params
+from aacflow_hex.spec.mapping import map_fields
+from aacflow_hex.surfaces.agents import (
     NotForAgentsError,
     agent_arguments,
     anthropic_tools,
@@ -20,9 +22,7 @@ from aacflow_hex.agents import (
     openai_tools,
     output_schema,
 )
-from aacflow_hex.cli import main
-from aacflow_hex.mapping import map_fields
-from aacflow_hex.validation import validate_params
+from aacflow_hex.surfaces.cli import main
 
 REGISTRY = load_registry()
 SPECS = {s.id: s for s in REGISTRY.specs()}
@@ -204,8 +204,8 @@ def test_the_package_and_the_exports_work_without_the_mcp_sdk() -> None:
 
     code = (
         "import sys; sys.modules['mcp'] = None\n"
-        "import aacflow_hex.mcp_server, aacflow_hex.integration\n"
-        "from aacflow_hex.cli import main\n"
+        "import aacflow_hex.surfaces.mcp_server, aacflow_hex.surfaces.integration\n"
+        "from aacflow_hex.surfaces.cli import main\n"
         "sys.exit(main(['export', 'mcp']))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

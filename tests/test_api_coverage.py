@@ -13,9 +13,9 @@ import re
 import pytest
 
 from aacflow_hex import load_registry
-from aacflow_hex.cli import main
-from aacflow_hex.ratelimits import HEX_RATE_LIMITS
-from aacflow_hex.specs import ToolSpec
+from aacflow_hex.spec.ratelimits import HEX_RATE_LIMITS
+from aacflow_hex.spec.specs import ToolSpec
+from aacflow_hex.surfaces.cli import main
 
 # (method, path relative to /v1, rate-limit group) for each endpoint of the summary.
 CURRENT_API = [

@@ -15,10 +15,10 @@ from api_emulator import REGISTRY
 
 from aacflow_hex import HexExecutor
 from aacflow_hex.emulator import Emulator, EmulatorConfig, run_emulator
-from aacflow_hex.pacing import RateLimiter
-from aacflow_hex.ratelimits import HEX_RATE_LIMITS, scale_rate_limits
-from aacflow_hex.registry import Registry
-from aacflow_hex.retry import NO_RETRY
+from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.engine.retry import NO_RETRY
+from aacflow_hex.spec.ratelimits import HEX_RATE_LIMITS, scale_rate_limits
+from aacflow_hex.spec.registry import Registry
 
 SCALE = 1 / 60  # one "minute" per second
 

@@ -12,12 +12,12 @@ from jsonschema import Draft202012Validator
 from samples import PROJECT_ID
 
 from aacflow_hex import HexExecutor, icon_svg, load_registry
-from aacflow_hex.block import build_block, humanize, load_block_meta, resolve_call
-from aacflow_hex.cli import main
 from aacflow_hex.emulator import EmulatorConfig, run_emulator
-from aacflow_hex.integration import integration
-from aacflow_hex.registry import specs_dir
-from aacflow_hex.specs import ParamSpec
+from aacflow_hex.spec.registry import specs_dir
+from aacflow_hex.spec.specs import ParamSpec
+from aacflow_hex.surfaces.block import build_block, humanize, load_block_meta, resolve_call
+from aacflow_hex.surfaces.cli import main
+from aacflow_hex.surfaces.integration import integration
 
 REGISTRY = load_registry()
 BLOCK = build_block(REGISTRY)

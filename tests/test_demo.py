@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aacflow_hex.demo import run_demo
+from aacflow_hex.surfaces.demo import run_demo
 
 
 async def test_the_demo_runs_the_whole_workflow() -> None:

@@ -15,8 +15,8 @@ from docs_tables import (
 )
 
 from aacflow_hex import load_registry
-from aacflow_hex.cli import main
-from aacflow_hex.docs_gen import docs_file_name, render_docs
+from aacflow_hex.surfaces.cli import main
+from aacflow_hex.surfaces.docs_gen import docs_file_name, render_docs
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT.parent / "shared" / "seed" / "hex-tools-docs.txt"

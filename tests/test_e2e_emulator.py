@@ -9,7 +9,7 @@ from samples import assert_declared_shape
 
 from aacflow_hex import HexExecutor, load_registry
 from aacflow_hex.emulator import Emulator
-from aacflow_hex.retry import NO_RETRY
+from aacflow_hex.engine.retry import NO_RETRY
 
 REGISTRY = load_registry()
 MISSING_ID = "00000000-0000-4000-8000-000000000000"

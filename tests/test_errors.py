@@ -9,9 +9,14 @@ from hexfake import FakeHex, Reply
 from samples import PROJECT, PROJECT_ID, RUN_ID
 
 from aacflow_hex import HexExecutor
-from aacflow_hex.decode import HttpResponse, classify_error, decode_response, retry_after_seconds
-from aacflow_hex.results import ToolFailure
-from aacflow_hex.retry import NO_RETRY, RetryPolicy
+from aacflow_hex.engine.decode import (
+    HttpResponse,
+    classify_error,
+    decode_response,
+    retry_after_seconds,
+)
+from aacflow_hex.engine.results import ToolFailure
+from aacflow_hex.engine.retry import NO_RETRY, RetryPolicy
 
 GET_PROJECT = ("GET", f"/projects/{PROJECT_ID}")
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from aacflow_hex.listing import PAGING_KEY, fetch_list, items_wanted
-from aacflow_hex.paging import item_identity, next_page_params, page_position
-from aacflow_hex.registry import load_registry
-from aacflow_hex.results import ToolFailure
+from aacflow_hex.engine.listing import PAGING_KEY, fetch_list, items_wanted
+from aacflow_hex.engine.paging import item_identity, next_page_params, page_position
+from aacflow_hex.engine.results import ToolFailure
+from aacflow_hex.spec.registry import load_registry
 
 USERS = load_registry().get("hex_list_users")  # cursor pages of up to 500
 RUNS = load_registry().get("hex_get_project_runs")  # offset pages of up to 100

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aacflow_hex import HexExecutor
-from aacflow_hex.pacing import RateLimiter
-from aacflow_hex.registry import load_registry
-from aacflow_hex.retry import NO_RETRY
-from aacflow_hex.schema import param_schema
+from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.engine.retry import NO_RETRY
+from aacflow_hex.spec.registry import load_registry
+from aacflow_hex.spec.schema import param_schema
 
 TOKEN = "hxtp_hostile_token_0123456789abcdef"
 SOME_UUID = "5a8591dd-4039-49df-9202-96385ba3eff8"

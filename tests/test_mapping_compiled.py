@@ -7,9 +7,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aacflow_hex.mapping import compile_fields, map_fields
-from aacflow_hex.registry import load_registry
-from aacflow_hex.specs import OutputSpec
+from aacflow_hex.spec.mapping import compile_fields, map_fields
+from aacflow_hex.spec.registry import load_registry
+from aacflow_hex.spec.specs import OutputSpec
 
 REGISTRY = load_registry()
 

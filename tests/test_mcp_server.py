@@ -14,10 +14,10 @@ pytest.importorskip("mcp")
 from mcp import Client, StdioServerParameters
 
 from aacflow_hex import HexExecutor, load_registry
-from aacflow_hex.agents import served_specs
 from aacflow_hex.emulator import Emulator, EmulatorConfig, run_emulator
-from aacflow_hex.mcp_server import ToolCaller, build_server, run
-from aacflow_hex.retry import NO_RETRY
+from aacflow_hex.engine.retry import NO_RETRY
+from aacflow_hex.surfaces.agents import served_specs
+from aacflow_hex.surfaces.mcp_server import ToolCaller, build_server, run
 
 REGISTRY = load_registry()
 MISSING_ID = "00000000-0000-4000-8000-000000000000"

@@ -10,14 +10,19 @@ import pytest
 
 from aacflow_hex import HexExecutor
 from aacflow_hex.emulator import EmulatorConfig, run_emulator
-from aacflow_hex.pacing import RateLimiter, TurnTooLate, default_rate_limiter, token_fingerprint
-from aacflow_hex.ratelimits import (
+from aacflow_hex.engine.pacing import (
+    RateLimiter,
+    TurnTooLate,
+    default_rate_limiter,
+    token_fingerprint,
+)
+from aacflow_hex.engine.retry import NO_RETRY
+from aacflow_hex.spec.ratelimits import (
     HEX_RATE_LIMITS,
     RateLimit,
     resolve_rate_limits,
     scale_rate_limits,
 )
-from aacflow_hex.retry import NO_RETRY
 
 URL = "https://hex.example/api/v1"
 TOKEN = "hxtp_pacing_token_abcdef0123456789"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 
-from aacflow_hex.progress import ProgressEvent, ProgressPrinter, format_duration, report
+from aacflow_hex.engine.progress import ProgressEvent, ProgressPrinter, format_duration, report
 
 
 def event(status: str, elapsed: float = 1.0, heartbeat: bool = False) -> ProgressEvent:

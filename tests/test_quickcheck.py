@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from aacflow_hex.quickcheck import compile_quick_check
-from aacflow_hex.registry import load_registry
-from aacflow_hex.validation import ParamError, validate_params
+from aacflow_hex.engine.validation import ParamError, validate_params
+from aacflow_hex.spec.quickcheck import compile_quick_check
+from aacflow_hex.spec.registry import load_registry
 
 REGISTRY = load_registry()
 SOME_UUID = "5a8591dd-4039-49df-9202-96385ba3eff8"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from aacflow_hex.redact import MASK, Redactor
+from aacflow_hex.engine.redact import MASK, Redactor
 
 SECRET = "hxtp_5f1d2e3c4b5a6978"
 

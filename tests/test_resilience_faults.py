@@ -17,8 +17,8 @@ import pytest
 
 from aacflow_hex import HexExecutor
 from aacflow_hex.emulator import Emulator, EmulatorConfig, FaultRule, run_emulator
-from aacflow_hex.pacing import RateLimiter
-from aacflow_hex.retry import RetryPolicy
+from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.engine.retry import RetryPolicy
 
 QUICK = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05)
 GET = ("hex_get_project", "GET", "/projects/*")

@@ -12,8 +12,8 @@ import time
 
 from aacflow_hex import HexExecutor
 from aacflow_hex.emulator import EmulatorConfig, run_emulator
-from aacflow_hex.pacing import RateLimiter
-from aacflow_hex.ratelimits import HEX_RATE_LIMITS, RateLimit, scale_rate_limits
+from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.spec.ratelimits import HEX_RATE_LIMITS, RateLimit, scale_rate_limits
 
 CALLERS = 100
 SCALE = 1 / 60  # one "minute" per second

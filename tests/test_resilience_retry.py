@@ -12,15 +12,15 @@ from hexfake import FakeHex, Reply
 from samples import PROJECT, PROJECT_ID
 
 from aacflow_hex import HexExecutor
-from aacflow_hex.pacing import RateLimiter
-from aacflow_hex.registry import Registry, load_registry
-from aacflow_hex.retry import (
+from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.engine.retry import (
     RetryPolicy,
     is_ambiguous_status,
     may_retry_status,
     may_retry_transport,
 )
-from aacflow_hex.specs import RetrySpec, SpecError, parse_spec
+from aacflow_hex.spec.registry import Registry, load_registry
+from aacflow_hex.spec.specs import RetrySpec, SpecError, parse_spec
 
 TOKEN = "hxtp_retry_token_0123456789abcdef"
 GET_PROJECT = ("GET", f"/projects/{PROJECT_ID}")

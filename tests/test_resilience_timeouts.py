@@ -15,10 +15,10 @@ from hexfake import FakeHex, Reply
 from samples import PROJECT, PROJECT_ID
 
 from aacflow_hex import HexExecutor
-from aacflow_hex.executor import DEFAULT_TIMEOUT
-from aacflow_hex.pacing import RateLimiter
-from aacflow_hex.registry import Registry, load_registry
-from aacflow_hex.retry import NO_RETRY
+from aacflow_hex.engine.executor import DEFAULT_TIMEOUT
+from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.engine.retry import NO_RETRY
+from aacflow_hex.spec.registry import Registry, load_registry
 
 TOKEN = "hxtp_timeout_token_0123456789abcdef"
 GET_PROJECT = ("GET", f"/projects/{PROJECT_ID}")
@@ -65,7 +65,7 @@ async def test_which_timeout_applies(
 
 async def test_a_timeout_covers_retries_too(hex_api: FakeHex) -> None:
     """The budget is for the whole call: retries stop when it is spent."""
-    from aacflow_hex.retry import RetryPolicy
+    from aacflow_hex.engine.retry import RetryPolicy
 
     hex_api.reply(*GET_PROJECT, Reply(503, {"message": "busy"}, delay=0.1))
     policy = RetryPolicy(max_attempts=50, base_delay=0.05, max_delay=0.05)
@@ -162,7 +162,7 @@ async def test_cancelling_a_call_leaves_no_request_in_flight(slow_server: SlowSe
 async def test_cancelling_a_call_that_waits_for_its_turn_frees_its_place(
     slow_server: SlowServer,
 ) -> None:
-    from aacflow_hex.ratelimits import RateLimit
+    from aacflow_hex.spec.ratelimits import RateLimit
 
     limiter = RateLimiter()
     one = {"hex-api": RateLimit(per_minute=1)}  # the second call would wait a minute
@@ -186,7 +186,7 @@ async def test_a_call_that_times_out_while_waiting_for_its_turn_says_so(
     slow_server: SlowServer,
 ) -> None:
     """Queued behind another caller, its turn time is unknown: it waits, then says why."""
-    from aacflow_hex.ratelimits import RateLimit
+    from aacflow_hex.spec.ratelimits import RateLimit
 
     slow_server.delay = 0.05
     one_a_second = {"hex-api": RateLimit(per_minute=1, time_scale=1 / 60)}

@@ -11,11 +11,11 @@ from hexfake import FakeHex, Reply, fake_hex
 from samples import PROJECT, PROJECT_ID
 
 from aacflow_hex import HexExecutor
-from aacflow_hex.build import build_request
-from aacflow_hex.pacing import RateLimiter
-from aacflow_hex.registry import load_registry
-from aacflow_hex.retry import NO_RETRY
-from aacflow_hex.safety import UnsafeBaseURL, UnsafePathValue, check_base_url, path_segment
+from aacflow_hex.engine.build import build_request
+from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.engine.retry import NO_RETRY
+from aacflow_hex.engine.safety import UnsafeBaseURL, UnsafePathValue, check_base_url, path_segment
+from aacflow_hex.spec.registry import load_registry
 
 TOKEN = "hxtp_safety_token_0123456789abcdef"
 GET_PROJECT = ("GET", f"/projects/{PROJECT_ID}")

@@ -16,9 +16,9 @@ from samples import PROJECT, PROJECT_ID
 
 from aacflow_hex import HexExecutor, ToolResult
 from aacflow_hex.emulator import EmulatorConfig, FaultRule, run_emulator
-from aacflow_hex.pacing import RateLimiter
-from aacflow_hex.ratelimits import RateLimit
-from aacflow_hex.retry import RetryPolicy
+from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.engine.retry import RetryPolicy
+from aacflow_hex.spec.ratelimits import RateLimit
 
 CANARY = "hxtp_CANARY_9f8e7d6c5b4a39281706f5e4"
 QUICK = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02, max_retry_after=1)

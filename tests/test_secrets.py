@@ -13,8 +13,8 @@ from hexfake import FakeHex, Reply
 from samples import PROJECT, PROJECT_ID
 
 from aacflow_hex import HexExecutor, load_registry
-from aacflow_hex.registry import specs_dir
-from aacflow_hex.retry import NO_RETRY
+from aacflow_hex.engine.retry import NO_RETRY
+from aacflow_hex.spec.registry import specs_dir
 
 CANARY = "hxtp_CANARY_5f1d2e3c4b5a69788796a5b4"
 

@@ -9,7 +9,7 @@ from hexfake import FakeHex
 from samples import PROJECT_ID, RUN_ID, VIEW_ID
 
 from aacflow_hex import HexExecutor, load_registry
-from aacflow_hex.specs import ParamSpec, ToolSpec
+from aacflow_hex.spec.specs import ParamSpec, ToolSpec
 
 REGISTRY = load_registry()
 DOCUMENTED = [

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from aacflow_hex import HexExecutor
-from aacflow_hex.cli import main as cli_main
 from aacflow_hex.emulator import Emulator, EmulatorConfig, FaultRule, run_emulator
-from aacflow_hex.pacing import RateLimiter
-from aacflow_hex.progress import ProgressEvent
-from aacflow_hex.ratelimits import RateLimit
-from aacflow_hex.retry import NO_RETRY
+from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.engine.progress import ProgressEvent
+from aacflow_hex.engine.retry import NO_RETRY
+from aacflow_hex.spec.ratelimits import RateLimit
+from aacflow_hex.surfaces.cli import main as cli_main
 
 RUN_SECONDS = 0.3
 FAST = {"pollInterval": 0.05, "maxPollInterval": 0.1, "timeout": 10}

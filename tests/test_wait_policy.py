@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from aacflow_hex.handlers.run_status import (
+from aacflow_hex.engine.handlers.run_status import (
     TERMINAL_STATUSES,
     PollSchedule,
     is_terminal,
     succeeded,
     wait_summary,
 )
-from aacflow_hex.handlers.waiting import WaitOptions
-from aacflow_hex.registry import load_registry
+from aacflow_hex.engine.handlers.waiting import WaitOptions
+from aacflow_hex.spec.registry import load_registry
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from aacflow_hex.registry import specs_dir
-from aacflow_hex.specs import SpecError, load_specs
-from aacflow_hex.yamlcache import CACHE_DIR_ENV, cache_dir
+from aacflow_hex.spec.registry import specs_dir
+from aacflow_hex.spec.specs import SpecError, load_specs
+from aacflow_hex.spec.yamlcache import CACHE_DIR_ENV, cache_dir
 
 TOOL = "hex_get_run_status"
 

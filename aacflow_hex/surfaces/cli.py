@@ -14,9 +14,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .registry import Registry, UnknownToolError, load_registry
-from .safety import UnsafeBaseURL
-from .specs import OutputSpec, ToolSpec
+from ..engine.safety import UnsafeBaseURL
+from ..spec.registry import Registry, UnknownToolError, load_registry
+from ..spec.specs import OutputSpec, ToolSpec
 from .surface_cli import add_surface_commands
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -107,8 +107,8 @@ def _parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
 async def _run_tool(
     tool_id: str, params: dict[str, Any], timeout: float | None, show_progress: bool = False
 ) -> Any:
-    from .executor import HexExecutor
-    from .progress import ProgressPrinter
+    from ..engine.executor import HexExecutor
+    from ..engine.progress import ProgressPrinter
 
     # Progress goes to stderr, so stdout stays the JSON result.
     printer = ProgressPrinter(sys.stderr)
@@ -138,8 +138,8 @@ def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
 
 
 def cmd_emulator(args: argparse.Namespace, registry: Registry) -> int:
-    from .emulator import EmulatorConfig
-    from .emulator.serve import serve
+    from ..emulator import EmulatorConfig
+    from ..emulator.serve import serve
 
     settings: dict[str, Any] = {
         "host": args.host,

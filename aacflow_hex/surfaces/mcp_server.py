@@ -30,12 +30,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from .. import __version__
+from ..engine.executor import HexExecutor
+from ..engine.progress import ProgressCallback, ProgressEvent
+from ..engine.results import ErrorKind, ToolError, ToolResult
+from ..spec.specs import ToolSpec
 from .agents import NotForAgentsError, agent_arguments, mcp_tool, served_specs
-from .executor import HexExecutor
-from .progress import ProgressCallback, ProgressEvent
-from .results import ErrorKind, ToolError, ToolResult
-from .specs import ToolSpec
 
 if TYPE_CHECKING:
     from mcp.server.lowlevel import Server

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..spec.specs import WIRE_PLACEHOLDER, ParamSpec, ToolSpec, WireItem
 from .safety import path_segment
-from .specs import WIRE_PLACEHOLDER, ParamSpec, ToolSpec, WireItem
 
 
 @dataclass(frozen=True)

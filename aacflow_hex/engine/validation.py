@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .quickcheck import QuickCheck
-from .schema import UUID_PATTERN
-from .specs import ParamSpec, Rule, ToolSpec, placeholders
+from ..spec.quickcheck import QuickCheck
+from ..spec.schema import UUID_PATTERN
+from ..spec.specs import ParamSpec, Rule, ToolSpec, placeholders
 
 if TYPE_CHECKING:  # jsonschema loads with the first validator (registry), not at import
     from jsonschema import Draft202012Validator

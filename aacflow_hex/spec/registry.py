@@ -56,7 +56,7 @@ class RegisteredTool:
 
 def specs_dir() -> Path:
     """``tool_specs`` inside the installed wheel, or at the top of a source checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the aacflow_hex package
     for candidate in (here / "tool_specs", here.parent / "tool_specs"):
         if candidate.is_dir():
             return candidate

@@ -41,7 +41,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from .ratelimits import RateLimit
+from ..spec.ratelimits import RateLimit
 
 # Hashing with a per-process salt keeps lane keys useless outside this process.
 _TOKEN_SALT = os.urandom(16)

@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .emulator import EmulatorConfig, run_emulator
-from .executor import HexExecutor
-from .progress import ProgressEvent
-from .results import ToolResult
+from ..emulator import EmulatorConfig, run_emulator
+from ..engine.executor import HexExecutor
+from ..engine.progress import ProgressEvent
+from ..engine.results import ToolResult
 
 SAMPLE_INPUTS = {"string": "EMEA", "number": 42, "boolean": True}
 

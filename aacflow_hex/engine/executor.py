@@ -19,6 +19,9 @@ from typing import Any, TypeVar
 
 import aiohttp
 
+from ..spec.ratelimits import HEX_RATE_LIMITS, RateLimitTable, resolve_rate_limits
+from ..spec.registry import RegisteredTool, Registry, load_registry
+from ..spec.specs import ToolSpec
 from . import transport
 from .build import HttpRequest, build_request
 from .decode import HttpResponse, classify_error, decode_response, header, retry_after_seconds
@@ -26,13 +29,10 @@ from .handlers import HANDLERS, HandlerContext
 from .listing import fetch_list
 from .pacing import RateLimiter, TurnTooLate, default_rate_limiter
 from .progress import ProgressCallback
-from .ratelimits import HEX_RATE_LIMITS, RateLimitTable, resolve_rate_limits
 from .redact import Redactor
-from .registry import RegisteredTool, Registry, load_registry
 from .results import ErrorKind, Timing, ToolError, ToolFailure, ToolResult
 from .retry import RetryPolicy, is_ambiguous_status, may_retry_status, may_retry_transport
 from .safety import UnsafePathValue, check_base_url
-from .specs import ToolSpec
 from .validation import ParamError, validate_params
 
 DEFAULT_BASE_URL = "https://app.hex.tech/api/v1"

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from ..spec.registry import Registry, load_registry
+from ..spec.specs import OutputSpec, ToolSpec
 from .block import BlockMeta, load_block_meta
-from .registry import Registry, load_registry
-from .specs import OutputSpec, ToolSpec
 
 NESTED = "↳"
 

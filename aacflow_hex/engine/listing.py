@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ..spec.specs import PaginationSpec, ToolSpec
 from .paging import item_identity, keep_item, local_filters, next_page_params, page_position
 from .results import ToolError, ToolFailure
-from .specs import PaginationSpec, ToolSpec
 
 HEX_DEFAULT_PAGE_SIZE = 25
 DEFAULT_MAX_ITEMS = 10_000

@@ -23,10 +23,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..engine.executor import HexExecutor
+from ..spec.registry import Registry, load_registry
 from .block import build_block, resolve_call
-from .executor import HexExecutor
 from .icon import icon_path, icon_svg
-from .registry import Registry, load_registry
 
 
 class HexIntegration:

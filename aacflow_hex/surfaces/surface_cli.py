@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .registry import Registry
+from ..spec.registry import Registry
 
 _EXPORTS = ("openai", "anthropic", "mcp", "block")
 

@@ -39,10 +39,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..spec.registry import Registry, specs_dir
+from ..spec.specs import ParamSpec, SpecError, ToolSpec
 from .agents import served_specs
 from .icon import icon_svg
-from .registry import Registry, specs_dir
-from .specs import ParamSpec, SpecError, ToolSpec
 
 BLOCK_FILE = "_block.yaml"
 OPERATION = "operation"
@@ -269,8 +269,8 @@ def build_block(
     meta: BlockMeta | None = None,
 ) -> dict[str, Any]:
     """The block definition as JSON-ready data (``aacflow-hex export block``)."""
+    from ..spec.registry import load_registry
     from .block_schema import form_schema
-    from .registry import load_registry
 
     registry = registry or load_registry()
     meta = meta or load_block_meta()

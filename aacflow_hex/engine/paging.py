@@ -6,7 +6,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .specs import PaginationSpec, ParamSpec
+from ..spec.specs import PaginationSpec, ParamSpec
 
 # Body fields that name one item, in the order they are tried (a run has no ``id``).
 _IDENTITY_FIELDS = ("id", "runId")

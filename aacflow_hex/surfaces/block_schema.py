@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .schema import param_schema
-from .specs import ToolSpec
+from ..spec.schema import param_schema
+from ..spec.specs import ToolSpec
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

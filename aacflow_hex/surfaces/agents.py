@@ -30,9 +30,9 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from .registry import Registry
-from .schema import input_schema
-from .specs import OutputSpec, ParamSpec, ToolSpec
+from ..spec.registry import Registry
+from ..spec.schema import input_schema
+from ..spec.specs import OutputSpec, ParamSpec, ToolSpec
 
 AGENT_VISIBILITY = frozenset({"user-or-llm", "llm-only"})
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from .specs import RetrySpec
+from ..spec.specs import RetrySpec
 
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 

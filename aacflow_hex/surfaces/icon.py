@@ -9,7 +9,7 @@ ICON_FILE = "hex.svg"
 
 def icons_dir() -> Path:
     """``icons`` inside the installed wheel, or at the top of a source checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the aacflow_hex package
     for candidate in (here / "icons", here.parent / "icons"):
         if (candidate / ICON_FILE).is_file():
             return candidate
