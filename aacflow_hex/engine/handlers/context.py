@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..progress import ProgressCallback, ProgressEvent, report
 from ..results import ToolFailure, ToolResult
 
-if TYPE_CHECKING:
-    from ..executor import HexExecutor
+
+class ToolCaller(Protocol):
+    """What a handler needs of the executor: its request timeout and calls to other tools.
+
+    A protocol, not the executor class, so that handlers sit below the executor that runs them.
+    """
+
+    @property
+    def timeout(self) -> float: ...
+
+    async def execute(
+        self, tool_id: str, params: Mapping[str, Any], *, timeout: float | None = None
+    ) -> ToolResult: ...
 
 
 class HandlerContext:
     def __init__(
         self,
-        executor: HexExecutor,
+        executor: ToolCaller,
         token: str | None,
         *,
         tool_id: str = "",
