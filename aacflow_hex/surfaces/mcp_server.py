@@ -26,7 +26,7 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -69,7 +69,11 @@ class ToolCaller:
         name: str,
         arguments: Mapping[str, Any] | None,
         progress: ProgressCallback | None = None,
+        *,
+        api_key: str | None = None,
     ) -> ToolResult:
+        """Run one call; ``api_key`` is the caller's own Hex token (the HTTP server's
+        per-request mode), used instead of the server's."""
         spec = self.specs.get(name)
         if spec is None:
             served = ", ".join(self.specs)
@@ -78,10 +82,13 @@ class ToolCaller:
             params = agent_arguments(spec, arguments)
         except NotForAgentsError as exc:
             return self._failure(name, "validation", str(exc))
-        if "apiKey" in spec.params and not self.has_api_key:
-            return self._failure(
-                name, "auth", "no Hex API key: set HEX_API_KEY in the MCP server's environment"
-            )
+        if "apiKey" in spec.params:
+            if api_key:
+                params["apiKey"] = api_key
+            elif not self.has_api_key:
+                return self._failure(
+                    name, "auth", "no Hex API key: set HEX_API_KEY in the MCP server's environment"
+                )
         return await self.executor.execute(name, params, progress=progress)
 
 
@@ -93,8 +100,14 @@ def result_content(result: ToolResult) -> tuple[str, dict[str, Any] | None]:
     return json.dumps({"error": error}, ensure_ascii=False), None
 
 
-def build_server(caller: ToolCaller) -> Server[Any]:
-    """The MCP server (low-level SDK API) serving ``caller``'s tools."""
+def build_server(
+    caller: ToolCaller, *, api_key_of: Callable[[Any], str | None] | None = None
+) -> Server[Any]:
+    """The MCP server (low-level SDK API) serving ``caller``'s tools.
+
+    ``api_key_of(ctx)`` picks the caller's own Hex token from a request's context (over
+    HTTP, from its headers); without it every call uses the server's key.
+    """
     import mcp.types as types
     from mcp.server.context import ServerRequestContext
     from mcp.server.lowlevel import Server
@@ -109,7 +122,10 @@ def build_server(caller: ToolCaller) -> Server[Any]:
     async def call_tool(
         ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
-        result = await caller.call(params.name, params.arguments, _progress_to_client(ctx))
+        api_key = api_key_of(ctx) if api_key_of is not None else None
+        result = await caller.call(
+            params.name, params.arguments, _progress_to_client(ctx), api_key=api_key
+        )
         text, structured = result_content(result)
         return types.CallToolResult(
             content=[types.TextContent(text=text)],

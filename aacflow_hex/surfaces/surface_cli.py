@@ -1,4 +1,4 @@
-"""CLI subcommands for the generated surfaces: ``export``, ``docs`` and ``mcp``.
+"""CLI subcommands for the generated surfaces: ``export``, ``docs``, ``mcp`` and ``serve``.
 
 ``cli.build_parser`` adds them with ``add_surface_commands``; each command is
 ``func(args, registry) -> exit code`` like the others.
@@ -52,8 +52,23 @@ def cmd_mcp(args: argparse.Namespace, registry: Registry) -> int:
     return run(read_only=args.read_only)
 
 
+def cmd_serve(args: argparse.Namespace, registry: Registry) -> int:
+    from .mcp_http import ServeSettings, serve
+
+    settings = ServeSettings(
+        host=args.host,
+        port=args.port,
+        read_only=args.read_only,
+        workers=args.workers,
+        allowed_hosts=tuple(args.allow_host or ()),
+        allowed_origins=tuple(args.allow_origin or ()),
+        grace=args.grace,
+    )
+    return serve(settings)
+
+
 def add_surface_commands(sub: Any) -> None:
-    """Add ``export``, ``docs`` and ``mcp`` to the ``aacflow-hex`` subparsers."""
+    """Add ``export``, ``docs``, ``mcp`` and ``serve`` to the ``aacflow-hex`` subparsers."""
     export = sub.add_parser(
         "export", help="print the tools as OpenAI/Anthropic/MCP schemas or the canvas block (JSON)"
     )
@@ -82,3 +97,44 @@ def add_surface_commands(sub: Any) -> None:
         "--read-only", action="store_true", help="serve only the tools that change nothing"
     )
     mcp.set_defaults(func=cmd_mcp)
+
+    serve = sub.add_parser(
+        "serve",
+        help="serve the tools to MCP clients over Streamable HTTP at /mcp (needs the 'mcp' extra)",
+        description="MCP over Streamable HTTP at /mcp, GET /healthz. Without HEX_API_KEY each "
+        "caller sends its own Hex token ('Authorization: Bearer <token>' or 'X-Hex-Api-Key'); "
+        "with HEX_API_KEY calls use it and callers send AACFLOW_HEX_SERVER_TOKEN as "
+        "'Authorization: Bearer <token>' (required off loopback). API URL from HEX_API_BASE_URL; "
+        "with HEX_REDIS_URL the workers share each token's budget.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    serve.add_argument(
+        "--read-only", action="store_true", help="serve only the tools that change nothing"
+    )
+    serve.add_argument(
+        "--workers", type=int, default=1, help="processes behind the one port (default: 1)"
+    )
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST[:PORT]",
+        help="a Host header value to accept besides loopback names ('name:*' for any port); "
+        "repeat for more; required off loopback",
+    )
+    serve.add_argument(
+        "--allow-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="a browser Origin to accept besides loopback ones (e.g. https://aacflow.example); "
+        "requests without Origin are accepted",
+    )
+    serve.add_argument(
+        "--grace",
+        type=float,
+        default=20.0,
+        help="seconds in-flight calls get to finish after SIGTERM (default: %(default)s)",
+    )
+    serve.set_defaults(func=cmd_serve)
