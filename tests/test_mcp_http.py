@@ -317,6 +317,24 @@ async def test_sigterm_during_a_wait_ends_it_with_a_result_naming_the_run(emu: E
             process.wait()
 
 
+async def test_several_workers_answer_on_one_port_without_sessions(emu: Emulator) -> None:
+    process, base = _serve_process(emu, "--workers", "2")
+    try:
+        await _until_healthy(base, process)
+        for mode in MODES * 2:  # each client its own connections; any worker may answer
+            async with connect(f"{base}/mcp", {"X-Hex-Api-Key": emu.token}, mode) as client:
+                assert len((await client.list_tools()).tools) == len(REGISTRY.ids())
+                me = await client.call_tool("hex_get_current_user", {})
+                assert not me.is_error and me.structured_content["role"] == "ADMIN"
+        process.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(process.wait, 15)
+        assert process.communicate()[1].count("Application shutdown complete") == 2
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def test_serve_refuses_to_start_where_it_would_be_open(monkeypatch: pytest.MonkeyPatch) -> None:
     from aacflow_hex.surfaces.cli import main
 
