@@ -27,8 +27,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -113,12 +113,12 @@ class ServeSettings:
 class DrainingToolCaller(ToolCaller):
     """The stdio server's caller, with every call run under the shutdown drain."""
 
-    drain: CallDrain = field(default_factory=lambda: CallDrain(DEFAULT_GRACE_SECONDS))
+    drain: CallDrain
 
     async def call(
         self,
         name: str,
-        arguments: Any,
+        arguments: Mapping[str, Any] | None,
         progress: ProgressCallback | None = None,
         *,
         api_key: str | None = None,
@@ -127,7 +127,7 @@ class DrainingToolCaller(ToolCaller):
         if spec is None:
             return await ToolCaller.call(self, name, arguments, progress, api_key=api_key)
 
-        def run(tap: ProgressCallback) -> Any:
+        def run(tap: ProgressCallback) -> Awaitable[ToolResult]:
             return ToolCaller.call(self, name, arguments, tap, api_key=api_key)
 
         return await self.drain.run(spec, run, progress)
