@@ -44,22 +44,25 @@ def _free_socket() -> socket.socket:
     return sock
 
 
-@asynccontextmanager
-async def serving(
+def http_app(
     emu: Emulator,
     credentials: Credentials = PER_REQUEST,
     *,
     read_only: bool = False,
     executor: Callable[[], HexExecutor] | None = None,
-) -> AsyncIterator[str]:
-    """A real HTTP server in this event loop; yields its /mcp URL."""
+) -> McpHttpApp:
     settings = ServeSettings(read_only=read_only, handle_signals=False)
     api_key = emu.token if credentials.mode == "server-held" else None
-    app = McpHttpApp(
+    return McpHttpApp(
         settings,
         credentials,
         executor or (lambda: HexExecutor(emu.base_url, api_key, retry=NO_RETRY)),
     )
+
+
+@asynccontextmanager
+async def serving_app(app: McpHttpApp) -> AsyncIterator[str]:
+    """A real HTTP server in this event loop; yields its /mcp URL."""
     sock = _free_socket()
     # log_config=None: leave this process's logging as pytest set it up.
     config = uvicorn.Config(app, lifespan="on", log_config=None, access_log=False)
@@ -74,6 +77,10 @@ async def serving(
         server.should_exit = True
         await task
         sock.close()
+
+
+def serving(emu: Emulator, *args: Any, **kwargs: Any) -> Any:
+    return serving_app(http_app(emu, *args, **kwargs))
 
 
 @asynccontextmanager
@@ -252,6 +259,31 @@ async def test_healthz_answers_without_credentials(emu: Emulator) -> None:
     body = health.json()
     assert body["status"] == "ok" and body["credentials"] == "per-request"
     assert body["tools"] == sum(1 for s in REGISTRY.specs() if s.annotations.read_only)
+
+
+async def test_a_shutdown_stops_a_run_and_wait_once_its_run_has_started(emu: Emulator) -> None:
+    emu.set_run_duration(600)
+    app = http_app(emu)
+    project = emu.fixtures.completing_project_id
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        if (message or "").startswith("STARTED"):
+            app.drain.begin()  # what SIGTERM does
+
+    async with serving_app(app) as url, connect(url, {"X-Hex-Api-Key": emu.token}) as client:
+        result = await asyncio.wait_for(
+            client.call_tool(
+                "hex_run_project_and_wait",
+                {"projectId": project, "pollInterval": 0.1},
+                progress_callback=on_progress,
+            ),
+            5,
+        )
+    newest = emu.workspace.project_runs(project)[0]  # the run this call started
+    message = _error(result)["message"]
+    assert f"stopped waiting for run {newest.id}" in message, message
+    assert "do not start it again" in message
+    assert emu.runs_started(project) == 1
 
 
 # -- the command, in a process of its own -------------------------------------------------
