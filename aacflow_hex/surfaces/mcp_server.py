@@ -113,6 +113,9 @@ def build_server(
     from mcp.server.lowlevel import Server
 
     tools = [types.Tool.model_validate(mcp_tool(spec)) for spec in caller.specs.values()]
+    # Over HTTP (2026-07-28) the SDK checks a call's Mcp-Param headers against its tool's
+    # input schema; without this lookup it would run the whole tools/list for every call.
+    input_schemas = {tool.name: tool.input_schema for tool in tools}
 
     async def list_tools(
         _ctx: ServerRequestContext[Any], _params: types.PaginatedRequestParams | None
@@ -138,6 +141,7 @@ def build_server(
         version=__version__,
         title="Hex",
         instructions=INSTRUCTIONS,
+        get_tool_input_schema=input_schemas.get,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
     )
