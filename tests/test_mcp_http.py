@@ -369,18 +369,38 @@ async def test_several_workers_answer_on_one_port_without_sessions(emu: Emulator
             process.wait()
 
 
-def test_serve_refuses_to_start_where_it_would_be_open(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("env", "args", "named"),
+    [
+        ({"HEX_API_KEY": "hxtp_server_key"}, ["--host", "0.0.0.0", "--allow-host", "h:8000"],
+         "AACFLOW_HEX_SERVER_TOKEN"),
+        ({}, ["--host", "0.0.0.0"], "--allow-host"),
+        ({"AACFLOW_HEX_SERVER_TOKEN": SERVER_TOKEN}, [], "HEX_API_KEY is not"),
+        ({"HEX_API_BASE_URL": "http://hex.example/api/v1"}, [], "plain http to hex.example"),
+        ({}, ["--workers", "0"], "--workers 0"),
+    ],
+)  # fmt: skip
+def test_serve_refuses_to_start_where_it_would_be_open_or_wrong(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    env: dict[str, str],
+    args: list[str],
+    named: str,
+) -> None:
     from aacflow_hex.surfaces.cli import main
 
-    monkeypatch.setenv("HEX_API_KEY", "hxtp_server_key")
-    monkeypatch.delenv("AACFLOW_HEX_SERVER_TOKEN", raising=False)
-    with pytest.raises(SystemExit):
-        main(["serve", "--workers", "x"])
-    assert main(["serve", "--host", "0.0.0.0", "--allow-host", "hex.internal:8000"]) == 2
-    monkeypatch.delenv("HEX_API_KEY")
-    assert main(["serve", "--host", "0.0.0.0"]) == 2  # no Host allow-list off loopback
-    monkeypatch.setenv("AACFLOW_HEX_SERVER_TOKEN", SERVER_TOKEN)
-    assert main(["serve"]) == 2  # a server token without a server key guards nothing
+    def started(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("the server started")
+
+    monkeypatch.setattr(uvicorn, "run", started)
+    for name in ("HEX_API_KEY", "AACFLOW_HEX_SERVER_TOKEN", "HEX_API_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["serve", *args]) == 2
+    error = capsys.readouterr().err
+    assert named in error
+    assert SERVER_TOKEN not in error and "hxtp_server_key" not in error
 
 
 def test_commands_other_than_serve_do_not_load_the_http_stack() -> None:

@@ -33,9 +33,10 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..engine.executor import HexExecutor
+from ..engine.executor import DEFAULT_BASE_URL, HexExecutor
 from ..engine.progress import ProgressCallback
 from ..engine.results import ToolResult
+from ..engine.safety import check_base_url
 from .agents import served_specs
 from .call_drain import CallDrain
 from .http_credentials import Credentials, Grant, is_loopback
@@ -308,6 +309,8 @@ def serve(settings: ServeSettings) -> int:
     try:
         credentials = Credentials.from_env(os.environ)
         settings.check(credentials)
+        # Here, not in each worker's startup, so that a bad URL is one clear line.
+        check_base_url(os.environ.get("HEX_API_BASE_URL") or DEFAULT_BASE_URL)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
