@@ -22,6 +22,7 @@ import httpx2
 import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
 
 from aacflow_hex import HexExecutor, load_registry
 from aacflow_hex.emulator import Emulator
@@ -247,8 +248,13 @@ async def test_read_only_serves_only_the_tools_that_change_nothing(emu: Emulator
         names = {t.name for t in (await client.list_tools()).tools}
         assert names == {s.id for s in REGISTRY.specs() if s.annotations.read_only}
         project = emu.fixtures.completing_project_id
-        refused = await client.call_tool("hex_run_project", {"projectId": project})
-        assert refused.is_error
+        # A tool not served is refused, as a tool error or as a JSON-RPC error (-32602).
+        try:
+            refused = await client.call_tool("hex_run_project", {"projectId": project})
+        except MCPError as exc:
+            assert exc.error.code == -32602
+        else:
+            assert refused.is_error
     assert emu.runs_started(project) == 0
 
 
