@@ -193,7 +193,9 @@ async def test_server_held_key_serves_callers_that_present_the_server_token(emu:
     assert emu.token not in json.dumps(me.structured_content)
 
 
-async def test_a_foreign_origin_or_host_and_an_oversized_body_are_refused(emu: Emulator) -> None:
+async def test_a_foreign_origin_or_host_an_oversized_body_and_a_standing_stream_are_refused(
+    emu: Emulator,
+) -> None:
     headers = {**MCP_HEADERS, "X-Hex-Api-Key": emu.token}
     call = _rpc("tools/call", {"name": "hex_list_projects", "arguments": {}})
     async with serving(emu) as url, httpx2.AsyncClient(headers=headers) as http:
@@ -205,6 +207,9 @@ async def test_a_foreign_origin_or_host_and_an_oversized_body_are_refused(emu: E
         assert local.status_code == 200
         huge = await http.post(url, content=b"[" + b" " * (2 * 1024 * 1024) + b"]")
         assert huge.status_code == 413
+        # No standing SSE stream to sit idle: the server sends nothing unasked.
+        stream = await http.get(url, headers={"Accept": "text/event-stream"}, timeout=5)
+        assert stream.status_code == 405
     assert emu.requests.count() == 1  # only the allowed localhost call
 
 

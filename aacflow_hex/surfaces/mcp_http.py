@@ -7,7 +7,8 @@ the ``mcp`` extra (which brings starlette and uvicorn).
 
 - Stateless Streamable HTTP: no MCP session lives in a process, so with ``--workers N``
   any worker answers any request, and a restart loses no client. There is no session
-  to time out; an idle HTTP connection is closed after ``KEEP_ALIVE_SECONDS``.
+  to time out, and no standing SSE stream (GET answers 405): a response stream lasts as
+  long as its call, and an idle HTTP connection is closed after ``KEEP_ALIVE_SECONDS``.
 - Credentials per request or server-held: see ``http_credentials``. A refused request
   is answered 401 (or 400) before anything is called.
 - Host and Origin are checked against an allow-list (DNS rebinding); loopback names
@@ -206,7 +207,9 @@ class McpHttpApp:
         return Starlette(
             routes=[
                 Route("/healthz", healthz, methods=["GET"]),
-                Route("/mcp", _AsgiEndpoint(mcp_endpoint)),
+                # POST only: the server sends nothing unasked, so GET (a standing SSE
+                # stream, which would sit idle) and DELETE (no session) answer 405.
+                Route("/mcp", _AsgiEndpoint(mcp_endpoint), methods=["POST"]),
             ],
             lifespan=lambda _app: self._lifespan(),
         )
