@@ -94,7 +94,7 @@ async def test_the_emulator_command_serves_with_the_options_given() -> None:
         assert lines[2].strip() == "HEX_API_KEY=t-cli"
         async with aiohttp.ClientSession(headers={"Authorization": "Bearer t-cli"}) as session:
             for _ in range(40):  # past Hex's 30 a minute: no limits were asked for
-                async with session.get(f"{base_url}/projects?limit=100") as response:
+                async with session.get(f"{base_url}/v1/projects?limit=100") as response:
                     assert response.status == 200
                     listed = await response.json()
             assert len(listed["values"]) <= 12

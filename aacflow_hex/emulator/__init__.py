@@ -10,7 +10,9 @@ Usage::
 
 The handle ``emu`` (:class:`Emulator`):
 
-- ``base_url``, ``host``, ``port``, ``config``; ``url(path)`` -> absolute URL.
+- ``base_url`` (``.../api/v1``), ``api_url`` (``.../api``, Hex's spec server: what other
+  Hex clients take as HEX_API_BASE_URL), ``host``, ``port``, ``config``; ``url(path)`` ->
+  absolute URL.
 - ``token``: the ADMIN token. ``tokens``: role -> token for ADMIN, MANAGER, EDITOR,
   EXPLORER, MEMBER, GUEST (GUEST gets 403 on RunProject, users, groups, collections writes,
   data connections; EXPLORER may run but not set ``updatePublishedResults``...; the full

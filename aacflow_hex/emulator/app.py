@@ -17,7 +17,7 @@ from .faults import API_PREFIX, MALFORMED_BODIES
 from .requestlog import RecordedRequest
 from .routes import all_routes
 from .routing import ROLE_RANK, Handler, RouteSpec
-from .runtime import STATE_KEY, EmulatorState, RequestContext, set_context
+from .runtime import STATE_KEY, EmulatorState, RequestContext, request_origin, set_context
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,17 @@ def _retry_after_value(seconds: float, *, fractional: bool) -> str:
 def _corrupt(response: web.StreamResponse, rule: FaultRule) -> web.Response:
     text, content_type = MALFORMED_BODIES[rule.body or "truncated_json"]
     return web.Response(status=rule.status or response.status, text=text, content_type=content_type)
+
+
+def unknown_path_reason(request: web.Request, origin: str) -> str:
+    """Express's "Cannot GET /path", plus where the API lives: a wrong base URL shows here."""
+    reason = f"Cannot {request.method} {request.path}"
+    if request.path.startswith(API_PREFIX + "/"):
+        return reason
+    return (
+        f"{reason}: Hex API paths start with {API_PREFIX}/ (base URL {origin}{API_PREFIX}, "
+        f"or {origin}/api for clients that add /v1 themselves)"
+    )
 
 
 def _bearer(request: web.Request) -> str | None:
@@ -110,7 +121,7 @@ async def pipeline(request: web.Request, handler: Handler) -> web.StreamResponse
         operation=spec.operation if spec else None,
         at=state.now(),
     )
-    context = RequestContext(trace_id, entry)
+    context = RequestContext(trace_id, entry, origin=request_origin(request))
     set_context(context)
     if state.config.log_requests:
         state.requests.append(entry)
@@ -135,7 +146,7 @@ async def pipeline(request: web.Request, handler: Handler) -> web.StreamResponse
     except ApiError as err:
         response = error_response(family, err, trace_id)
     except web.HTTPException as exc:
-        reason = "Not found" if exc.status == 404 else exc.reason
+        reason = unknown_path_reason(request, context.origin) if exc.status == 404 else exc.reason
         response = error_response(family, ApiError(exc.status, reason), trace_id)
     except Exception:
         log.exception("emulator handler failed")

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from .config import EmulatorConfig
 from .errors import ApiError, not_found
-from .faults import FaultSet
+from .faults import API_PREFIX, FaultSet
 from .ids import uuid4_from
 from .ratelimit import RateLimiter, merge_limits
 from .requestlog import RecordedRequest, RequestLog
@@ -69,6 +69,14 @@ class EmulatorState:
         return run
 
     def url(self, path: str) -> str:
+        """An absolute URL of ``path`` (relative to /api/v1).
+
+        While a request is handled, on the origin that request named (its Host and
+        scheme), so links work behind a proxy or on another port; else on ``base_url``.
+        """
+        context = _REQUEST_CONTEXT.get(None)
+        if context is not None and context.origin:
+            return f"{context.origin}{API_PREFIX}{path}"
         return f"{self.base_url}{path}"
 
     def run_url(self, project_id: str, run_id: str) -> str:
@@ -86,12 +94,20 @@ class RequestContext:
     trace_id: str
     entry: RecordedRequest
     user: User | None = None
+    origin: str = ""  # "scheme://host[:port]" the client used, for absolute URLs
 
 
 # Per-request (per-task) context: the middleware sets it before calling the handler, in the
 # same task, so it never leaks between requests or between emulator instances. A ContextVar
 # instead of request[...] storage keeps this independent of the aiohttp version's key types.
 _REQUEST_CONTEXT: ContextVar[RequestContext] = ContextVar("hex_emulator_request")
+
+
+def request_origin(request: web.Request) -> str:
+    """``scheme://host`` as the client addressed it (a proxy may say so in X-Forwarded-*)."""
+    scheme = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip()
+    host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
+    return f"{scheme or request.scheme}://{host or request.host}"
 
 
 def set_context(context: RequestContext) -> None:

@@ -19,7 +19,8 @@ async def serve_async(config: EmulatorConfig) -> None:
             loop.add_signal_handler(sig, stop.set)
     async with run_emulator(config) as emu:
         print(f"Hex API emulator listening on {emu.base_url}", flush=True)
-        print(f"HEX_API_BASE_URL={emu.base_url}", flush=True)
+        # The form every Hex client reads (this package adds /v1 like the others).
+        print(f"HEX_API_BASE_URL={emu.api_url}", flush=True)
         print(f"HEX_API_KEY={emu.token}", flush=True)
         for role, token in emu.tokens.items():
             if role != "ADMIN":

@@ -24,7 +24,10 @@ class Emulator:
         self._state = state
         self.host = host
         self.port = port
-        self.base_url = f"http://{host}:{port}/api/v1"
+        # base_url is this package's form; api_url is Hex's spec server (clients that
+        # follow the spec, and read HEX_API_BASE_URL as it, add /v1 themselves).
+        self.api_url = f"http://{host}:{port}/api"
+        self.base_url = f"{self.api_url}/v1"
         state.base_url = self.base_url
 
     @property

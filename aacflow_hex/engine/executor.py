@@ -23,6 +23,7 @@ from ..spec.ratelimits import HEX_RATE_LIMITS, RateLimitTable, resolve_rate_limi
 from ..spec.registry import RegisteredTool, Registry, load_registry
 from ..spec.specs import ToolSpec
 from . import transport
+from .baseurl import is_missing_route, missing_route_hint, normalize_base_url
 from .build import HttpRequest, build_request
 from .decode import HttpResponse, classify_error, decode_response, header, retry_after_seconds
 from .handlers import HANDLERS, HandlerContext
@@ -82,8 +83,9 @@ class HexExecutor:
         seed: int | None = None,
         progress: ProgressCallback | None = None,
     ) -> None:
+        # The bare host, ".../api" (what other Hex clients set) and ".../api/v1" all work.
         self.base_url = check_base_url(
-            base_url or os.environ.get("HEX_API_BASE_URL") or DEFAULT_BASE_URL,
+            normalize_base_url(base_url or os.environ.get("HEX_API_BASE_URL") or DEFAULT_BASE_URL),
             allow_insecure_hosts,
         )
         self._api_key = api_key or os.environ.get("HEX_API_KEY") or None
@@ -229,6 +231,10 @@ class HexExecutor:
         try:
             return decode_response(response, empty_ok=spec.request.empty_ok)
         except ToolFailure as exc:
+            path = request.url[len(self.base_url) :]
+            if is_missing_route(response.status, response.body, path):
+                hint = missing_route_hint(self.base_url, call.redactor.text(request.url))
+                raise ToolFailure(_with_hint(exc.error, hint)) from exc
             if _is_idempotent(spec, request.method) or not 200 <= response.status < 300:
                 raise
             # Hex accepted a run trigger (or a create) but its answer is unreadable:

@@ -36,12 +36,16 @@ async def test_serve_prints_url_and_token_and_stops_on_sigterm() -> None:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(3)]
         base_url = lines[1].strip().removeprefix("HEX_API_BASE_URL=")
-        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/api/v1")
+        # Hex's spec server form: clients that follow the spec add /v1 themselves.
+        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/api")
         assert lines[2].strip() == "HEX_API_KEY=cli-token"
         async with aiohttp.ClientSession() as s:
             headers = {"Authorization": "Bearer cli-token"}
-            async with s.get(f"{base_url}/users/me", headers=headers) as resp:
+            async with s.get(f"{base_url}/v1/users/me", headers=headers) as resp:
                 assert resp.status == 200
+            async with s.get(f"{base_url}/users/me", headers=headers) as resp:
+                assert resp.status == 404
+                assert f"{base_url}/v1" in (await resp.json())["reason"]
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
     finally:
