@@ -119,7 +119,7 @@ CASES = [
          Reply(200, {"org": {"id": "org-1"}, "token": None}), label="workspace-token",
          expected={"id": None, "email": None, "org": {"id": "org-1"}, "token": None}),
     Case("hex_deactivate_user", {"userId": USER_ID}, "POST", f"/users/{USER_ID}/deactivate",
-         Reply(200, {"user": USER}), expected={"user": {**USER}}),
+         Reply(200, {"user": USER}), body={}, expected={"user": {**USER}}),
     Case("hex_create_group", {"name": "Analysts", "userIds": [USER_ID, OTHER_USER_ID]}, "POST",
          "/groups", Reply(201, {"id": GROUP_ID, "name": "Analysts",
                                 "members": {"users": [{"id": USER_ID}, {"id": OTHER_USER_ID}]}}),

@@ -82,7 +82,7 @@ CASES = [
          expected={"groups": [GROUP], "total": 1}),
     Case("hex_list_projects", {"limit": 2, "includeArchived": True, "statusFilter": "Production"},
          "GET", "/projects", Reply(200, page([PROJECT, DRAFT_PROJECT])),
-         query=[("limit", "2"), ("includeArchived", "true"), ("statuses[]", "Production")],
+         query=[("limit", "2"), ("includeArchived", "true"), ("statuses", "Production")],
          expected={"total": 2}),
     Case("hex_list_users", {"limit": 50, "sortBy": "EMAIL", "groupId": GROUP_ID}, "GET", "/users",
          Reply(200, {"values": [USER], "pagination": {"after": None, "before": None}}),
@@ -140,7 +140,7 @@ async def test_published_and_draft_filter_on_publication_not_on_hex_statuses(
     )
     assert [p["id"] for p in result.output["projects"]] == expected_ids
     assert result.output["total"] == len(expected_ids)
-    assert all(name != "statuses[]" for name, _ in hex_api.received[0].query)
+    assert all(name not in ("statuses", "statuses[]") for name, _ in hex_api.received[0].query)
 
 
 async def test_a_limit_above_hex_page_size_follows_the_cursor(
@@ -187,3 +187,45 @@ async def test_a_hex_project_url_is_reduced_to_its_uuid(
     result = await executor.execute("hex_get_project", {"projectId": url})
     assert result.success
     assert hex_api.received[0].path == f"/projects/{PROJECT_ID}"
+
+
+@pytest.mark.parametrize(
+    ("tool", "params", "path", "answer"),
+    [
+        ("hex_run_project", {"projectId": PROJECT_ID}, f"/projects/{PROJECT_ID}/runs",
+         Reply(201, RUN_TRIGGERED)),
+        ("hex_create_presigned_url", {"projectId": PROJECT_ID},
+         f"/embedding/createPresignedUrl/{PROJECT_ID}", Reply(200, {"url": "https://x.test"})),
+        ("hex_deactivate_user", {"userId": USER["id"]}, f"/users/{USER['id']}/deactivate",
+         Reply(200, {"user": USER})),
+    ],
+)  # fmt: skip
+async def test_a_post_without_options_sends_an_empty_json_object(
+    tool: str,
+    params: dict[str, object],
+    path: str,
+    answer: Reply,
+    hex_api: FakeHex,
+    executor: HexExecutor,
+) -> None:
+    hex_api.reply("POST", path, answer)
+    result = await executor.execute(tool, params)
+    assert result.success, result.error
+    [sent] = hex_api.received
+    assert sent.body == {}
+    assert sent.headers["Content-Type"].startswith("application/json")
+
+
+async def test_array_query_params_repeat_the_key_as_hex_spec_defines(
+    hex_api: FakeHex, executor: HexExecutor
+) -> None:
+    hex_api.reply("GET", "/projects", Reply(200, page([PROJECT])))
+    result = await executor.execute(
+        "hex_list_projects", {"limit": 5, "categories": ["Finance", "Ops"]}
+    )
+    assert result.success, result.error
+    [sent] = hex_api.received
+    assert [pair for pair in sent.query if pair[0].startswith("categories")] == [
+        ("categories", "Finance"),
+        ("categories", "Ops"),
+    ]

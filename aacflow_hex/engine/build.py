@@ -105,7 +105,9 @@ def build_request(spec: ToolSpec, params: dict[str, Any], base_url: str) -> Http
             query.extend((wire, _query_text(v)) for v in values)
         elif param.location == "body":
             _put(body, _wire_path(spec, wire, params), _body_value(param, value, params))
-    send_body = bool(body) or spec.request.method in ("PATCH", "PUT")
+    # Every body-carrying method sends JSON, even with no option set: Hex parses a POST
+    # body as JSON, and `{}` is what its spec's optional request bodies mean by nothing.
+    send_body = bool(body) or spec.request.method in ("POST", "PATCH", "PUT")
     return HttpRequest(
         method=spec.request.method,
         url=base_url.rstrip("/") + path,
