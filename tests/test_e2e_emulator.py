@@ -175,3 +175,11 @@ async def test_project_filters_reach_hex_and_are_honoured(emu: Emulator, hex_: H
     assert created == sorted(created) and len(created) > 1
     [request] = emu.requests.filter(operation="ListProjects")[-1:]
     assert ("categories", category) in request.query
+
+
+async def test_six_groups_before_page_two_are_page_one_only(hex_: HexExecutor) -> None:
+    first = await call(hex_, "hex_list_groups", limit=3)
+    second = await call(hex_, "hex_list_groups", limit=3, after=first["after"])
+    back = await call(hex_, "hex_list_groups", limit=6, before=second["before"])
+    assert [g["id"] for g in back["groups"]] == [g["id"] for g in first["groups"]]
+    assert back["before"] is None and back["after"] == first["after"]

@@ -29,8 +29,13 @@ class CursorList:
 
     async def __call__(self, params: dict[str, Any]) -> dict[str, Any]:
         self.asked.append(dict(params))
-        start = int(params["after"][1:]) if params.get("after") else 0
-        end = min(len(self.items), start + int(params.get("limit") or 25))
+        limit = int(params.get("limit") or 25)
+        if params.get("before"):
+            end = int(params["before"][1:])
+            start = max(0, end - limit)
+        else:
+            start = int(params["after"][1:]) if params.get("after") else 0
+            end = min(len(self.items), start + limit)
         after = f"c{end}" if end < len(self.items) else None
         before = f"c{start}" if start else None
         return {"values": self.items[start:end], "pagination": {"after": after, "before": before}}
@@ -170,14 +175,19 @@ def test_page_positions_name_the_cursor_or_offset_only() -> None:
     assert page_position(offset, {}) == "offset=0"
 
 
-def test_next_page_params_drop_before_and_read_the_offset_from_next_page() -> None:
+def test_next_page_params_keep_the_direction_and_read_the_offset_from_next_page() -> None:
     assert USERS.request is not None and RUNS.request is not None
     cursor, offset = USERS.request.pagination, RUNS.request.pagination
     assert cursor is not None and offset is not None
     body = {"values": [], "pagination": {"after": "n1", "before": "p0"}}
-    assert next_page_params(cursor, body, {"before": "x", "limit": 5}) == {
+    assert next_page_params(cursor, body, {"after": "x", "limit": 5}) == {
         "limit": 5,
         "after": "n1",
+    }
+    # A walk that started with `before` goes on backwards.
+    assert next_page_params(cursor, body, {"before": "x", "limit": 5}) == {
+        "limit": 5,
+        "before": "p0",
     }
     assert next_page_params(cursor, {"pagination": {"after": None}}, {}) is None
     runs_page = {"runs": [{}, {}], "nextPage": "https://h/api/v1/p/runs?offset=40&limit=20"}
@@ -193,3 +203,37 @@ def test_item_identity_uses_ids_and_falls_back_to_the_whole_item() -> None:
     assert item_identity({"runId": "r"}) != item_identity({"runId": "s"})
     table = {"dataConnectionId": "d", "tableName": "t"}
     assert item_identity(table) == item_identity(dict(reversed(table.items())))
+
+
+async def test_a_before_walk_reads_backwards_and_adds_nothing_at_or_after_its_cursor() -> None:
+    hex_list = CursorList([user(n) for n in range(20)])
+    page_two = await fetch_list(USERS, {"limit": 4, "after": "c4"}, hex_list)  # u4..u7
+    assert ids(page_two) == [f"u{n:05d}" for n in range(4, 8)]
+    hex_list.asked.clear()
+    # Six before page two: only four exist (page one), none of page two itself.
+    body = await fetch_list(
+        USERS, {"limit": 6, "before": page_two["pagination"]["before"]}, hex_list
+    )
+    assert ids(body) == [f"u{n:05d}" for n in range(4)]
+    assert [("before" in p, "after" in p) for p in hex_list.asked] == [(True, False)]
+    # Six before u12 takes two pages backwards, in list order, nearest the cursor.
+    hex_list.asked.clear()
+    body = await fetch_list(USERS, {"limit": 6, "before": "c12"}, hex_list)
+    assert ids(body) == [f"u{n:05d}" for n in range(6, 12)]
+    assert [p.get("before") for p in hex_list.asked] == ["c12"]
+    body = await fetch_list(USERS, {"limit": 600, "before": "c12"}, hex_list)
+    assert ids(body) == [f"u{n:05d}" for n in range(12)]
+    # Its cursors bound what it returns: `after` reads on from the cursor it started at.
+    assert body["pagination"] == {"after": "c12", "before": None}
+
+
+async def test_a_local_filter_follows_with_full_pages() -> None:
+    projects = [
+        {"id": f"p{n:04d}", "lastPublishedAt": "2024-01-01" if n % 10 else None} for n in range(400)
+    ]  # one draft in ten
+    hex_list = CursorList(projects)
+    body = await fetch_list(PROJECTS, {"statusFilter": "DRAFT", "limit": 25}, hex_list)
+    assert ids(body) == [f"p{n:04d}" for n in range(0, 250, 10)]
+    # The 25th draft is the 241st project: the first page as asked, then full pages of
+    # 100 (asking for the missing count each time took 36 requests).
+    assert [p["limit"] for p in hex_list.asked] == [25, 100, 100, 100]

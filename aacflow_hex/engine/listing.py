@@ -3,10 +3,12 @@
 Hex caps each page (100 or 500 items); a tool's ``limit`` may ask for more, local
 filters (values Hex does not know) may thin a page out, and ``fetchAll`` follows pages
 to the end, up to ``maxItems``. Each page asks for no more items than are still wanted,
-so the last page's cursor (or offset) continues exactly where the result stops. Each item
-is returned once, even when Hex repeats it on a later page; a cursor or offset seen twice
-ends the walk with an error instead of reading forever. The page fetcher is passed in,
-so this module does no I/O of its own.
+so the last page's cursor (or offset) continues exactly where the result stops; with a
+local filter the pages after the first are full ones (fewer requests), and the cursor
+continues after the last page read. A walk that starts at ``before`` reads backwards and
+never past its cursor. Each item is returned once, even when Hex repeats it on a later
+page; a cursor or offset seen twice ends the walk with an error instead of reading
+forever. The page fetcher is passed in, so this module does no I/O of its own.
 """
 
 from __future__ import annotations
@@ -61,10 +63,18 @@ async def fetch_list(spec: ToolSpec, params: dict[str, Any], fetch_page: FetchPa
     seen_items: set[str] = set()
     visited = {page_position(pagination, page_params)}
     pages = 0
+    backward = pagination.style == "cursor" and bool(params.get("before"))
+    first_body: Any = None
     while True:
         if wanted is not None:
-            page_params["limit"] = min(pagination.max_page_size, max(1, wanted - len(items)))
+            missing = max(1, wanted - len(items))
+            # A local filter thins pages out by an unknown share: after the first page,
+            # full pages reach `limit` in the fewest requests.
+            size = pagination.max_page_size if filters and pages else missing
+            page_params["limit"] = min(pagination.max_page_size, size)
         body = await fetch_page(page_params)
+        if first_body is None:
+            first_body = body
         pages += 1
         page = body.get(pagination.items) if isinstance(body, dict) else None
         if not isinstance(page, list):
@@ -73,11 +83,13 @@ async def fetch_list(spec: ToolSpec, params: dict[str, Any], fetch_page: FetchPa
         # is read, so a page can repeat the last items of the one before. Within a page,
         # items are passed on as Hex sent them.
         identities = [item_identity(item) for item in page]
-        items.extend(
+        kept = [
             item
             for item, identity in zip(page, identities, strict=True)
             if identity not in seen_items and keep_item(item, filters)
-        )
+        ]
+        # Backwards, each page holds the items before the ones already read.
+        items = kept + items if backward else items + kept
         seen_items.update(identities)
         following = next_page_params(pagination, body, page_params) if page else None
         if following is None or wanted is None or len(items) >= wanted:
@@ -88,7 +100,9 @@ async def fetch_list(spec: ToolSpec, params: dict[str, Any], fetch_page: FetchPa
         visited.add(position)
         page_params = following
     if wanted is not None and len(items) > wanted:
-        items = items[:wanted]  # only when Hex sent more than a page asked for
+        # Only when Hex (or a filtered full page) sent more than wanted; backwards, the
+        # items nearest the cursor stay.
+        items = items[-wanted:] if backward else items[:wanted]
     more = following is not None
     facts = {
         "truncated": params.get("fetchAll") is True and more,
@@ -97,4 +111,8 @@ async def fetch_list(spec: ToolSpec, params: dict[str, Any], fetch_page: FetchPa
         ),
         "pages": pages,
     }
+    if backward and isinstance(first_body, dict) and first_body is not body:
+        # The items run from the last page read up to the first: its cursors bound them.
+        after = (first_body.get("pagination") or {}).get("after")
+        body = {**body, "pagination": {**(body.get("pagination") or {}), "after": after}}
     return {**body, pagination.items: items, PAGING_KEY: facts}

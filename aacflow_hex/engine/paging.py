@@ -19,10 +19,12 @@ def next_page_params(
     if not isinstance(body, dict):
         return None
     if pagination.style == "cursor":
-        cursor = (body.get("pagination") or {}).get("after")
+        # A walk that started with `before` reads backwards: the page before this one.
+        direction, other = ("before", "after") if params.get("before") else ("after", "before")
+        cursor = (body.get("pagination") or {}).get(direction)
         if not cursor:
             return None
-        return {**{k: v for k, v in params.items() if k != "before"}, "after": cursor}
+        return {**{k: v for k, v in params.items() if k != other}, direction: cursor}
     next_url = body.get("nextPage")
     if not next_url:
         return None
@@ -38,8 +40,10 @@ def next_page_params(
 def page_position(pagination: PaginationSpec, params: dict[str, Any]) -> str:
     """Where in the list a page starts: its cursor or offset (never a secret)."""
     if pagination.style == "cursor":
-        after = params.get("after")
-        return f"after={after}" if after else "the first page"
+        for direction in ("after", "before"):
+            if params.get(direction):
+                return f"{direction}={params[direction]}"
+        return "the first page"
     return f"offset={int(params.get('offset') or 0)}"
 
 
