@@ -17,7 +17,7 @@ class RunView:
     status: str
     start: float | None
     end: float | None
-    elapsed_ms: float | None
+    elapsed_ms: int | None  # whole milliseconds, as Hex's Node server writes them
 
     @property
     def terminal(self) -> bool:
@@ -38,5 +38,5 @@ def view_run(run: Run, now: float) -> RunView:
         status, start, end = "PENDING", None, None
     else:
         status, start, end = "RUNNING", started, None
-    elapsed = None if start is None else round(((end or now) - start) * 1000.0, 3)
+    elapsed = None if start is None else round(((end or now) - start) * 1000.0)
     return RunView(status, start, end, elapsed)

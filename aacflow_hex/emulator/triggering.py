@@ -21,7 +21,8 @@ CURRENT_FIELDS = (
     "useCachedSqlResults",
     "viewId",
 )
-LEGACY_FIELDS = ("inputParams", "dryRun", "updateCache")
+# The legacy path takes what current clients send there too (Hex serves both alike).
+LEGACY_FIELDS = CURRENT_FIELDS
 NOTIFICATION_FIELDS = (
     "type",
     "includeSuccessScreenshot",
@@ -42,26 +43,45 @@ def _param_ok(param: InputParam, value: Any) -> bool:
     return isinstance(value, str)
 
 
-def check_input_params(project: Project, params: dict[str, Any], trace_id: str) -> None:
-    """422 with the InvalidParamPayload body for unknown names or values of the wrong type."""
+def check_input_params(
+    project: Project, params: dict[str, Any], trace_id: str, *, legacy: bool
+) -> None:
+    """422 for unknown names or values of the wrong type.
+
+    The current path answers in the newest spec's ``{code, message, issues}``, one issue
+    per parameter; the legacy path keeps the older ``{traceId, invalid, notFound}``.
+    """
     declared = {p.name: p for p in project.input_params}
     not_found_names = [name for name in params if name not in declared]
+    wrong = [
+        name
+        for name, value in params.items()
+        if name in declared and not _param_ok(declared[name], value)
+    ]
+    if not not_found_names and not wrong:
+        return
+    if not legacy:
+        issues = [f"inputParams.{name}: no such input parameter" for name in not_found_names]
+        issues += [
+            f"inputParams.{name}: expected a {declared[name].data_type} "
+            f"({declared[name].input_cell_type}), got {json.dumps(params[name])}"
+            for name in wrong
+        ]
+        raise ApiError(422, "Invalid input parameters", issues=issues)
     invalid = [
         {
             "dataType": declared[name].data_type,
             "inputCellType": declared[name].input_cell_type,
-            "paramValue": json.dumps(value),
+            "paramValue": json.dumps(params[name]),
             "paramName": name,
         }
-        for name, value in params.items()
-        if name in declared and not _param_ok(declared[name], value)
+        for name in wrong
     ]
-    if not_found_names or invalid:
-        raise ApiError(
-            422,
-            "Invalid input parameters",
-            body={"traceId": trace_id, "invalid": invalid, "notFound": not_found_names},
-        )
+    raise ApiError(
+        422,
+        "Invalid input parameters",
+        body={"traceId": trace_id, "invalid": invalid, "notFound": not_found_names},
+    )
 
 
 def _recipients(state: EmulatorState, raw: list[Any]) -> list[dict[str, Any]]:
@@ -138,7 +158,7 @@ def trigger_run(
         )
     if view_id is not None and view_id not in project.view_ids:
         raise not_found("Saved view", view_id)
-    check_input_params(project, input_params, trace_id)
+    check_input_params(project, input_params, trace_id, legacy=legacy)
 
     now = state.now()
     duration = 0.0 if dry_run else state.run_duration

@@ -32,9 +32,22 @@ async def test_legacy_errors_are_tsoa_with_trace_id(api: Api) -> None:
     assert missing.status == 404
     assert set(missing.body) == {"reason", "traceId"}
     pid = api.emu.fixtures.params_project_id
-    bad = await api.post(f"/project/{pid}/run", json={"viewId": "x"})  # not a 2022 field
+    bad = await api.post(f"/project/{pid}/run", json={"colour": "red"})
     assert bad.status == 400
-    assert "viewId" in bad.body["reason"]
+    assert "colour" in bad.body["reason"]
+
+
+async def test_the_legacy_trigger_takes_the_fields_current_clients_send(api: Api) -> None:
+    fx = api.emu.fixtures
+    notify = {"type": "ALL", "includeSuccessScreenshot": False, "userIds": [fx.user_ids["ADMIN"]]}
+    bodies = [
+        {"useCachedSqlResults": False, "updatePublishedResults": True, "notifications": [notify]},
+        {"viewId": fx.params_view_id, "useCachedSqlResults": True},
+    ]
+    for body, pid in zip(bodies, (fx.completing_project_id, fx.params_project_id), strict=True):
+        started = await api.post(f"/project/{pid}/run", json=body)
+        assert started.status == 201, started.body
+        assert set(started.body) == {"projectId", "runId", "runUrl", "runStatusUrl", "traceId"}
 
 
 async def test_legacy_run_completes(api: Api) -> None:

@@ -141,3 +141,23 @@ async def test_sharing_validation_errors(
     reply = await api.patch(f"/projects/{pid}/sharing/{suffix}", json=body)
     assert reply.status == 400
     assert ("reason" in reply.body) == (family == "T")
+
+
+@pytest.mark.parametrize(("key", "inner"), [("users", "user"), ("groups", "group"),
+                                            ("collections", "collection")])  # fmt: skip
+async def test_sharing_lists_are_capped_at_the_specs_25_entries(
+    api: Api, key: str, inner: str
+) -> None:
+    pid = api.emu.fixtures.completing_project_id
+    ids = [f"00000000-0000-4000-8000-{n:012d}" for n in range(26)]
+
+    def body(count: int) -> dict[str, object]:
+        entries = [{inner: {"id": i}, "access": "CAN_VIEW"} for i in ids[:count]]
+        return {"sharing": {"upsert": {key: entries}}}
+
+    refused = await api.patch(f"/projects/{pid}/sharing/{key}", json=body(26))
+    assert refused.status == 400
+    assert f"sharing.upsert.{key} must have at most 25 items, got 26" in refused.text
+    accepted = await api.patch(f"/projects/{pid}/sharing/{key}", json=body(25))
+    assert accepted.status == 200, accepted.body
+    assert len(next(iter(accepted.body["errors"][0].values()))) == 25  # none of them exist

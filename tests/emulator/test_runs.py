@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import pytest
@@ -105,22 +106,36 @@ async def test_seeded_running_run_can_be_cancelled(api: Api) -> None:
     assert (await api.get(path)).body["status"] == "KILLED"
 
 
-async def test_unknown_input_names_are_422_with_not_found(api: Api) -> None:
+async def test_unknown_input_names_are_422_naming_each(api: Api) -> None:
     pid = api.emu.fixtures.params_project_id
     reply = await api.post(
         f"/projects/{pid}/runs", json={"inputParams": {"region": "EU", "nope": 1, "zap": 2}}
     )
     assert reply.status == 422
-    assert reply.body["notFound"] == ["nope", "zap"]
-    assert reply.body["invalid"] == []
-    assert reply.body["traceId"]
+    assert reply.body["code"] == "UNPROCESSABLE_CONTENT"
+    assert [i["message"] for i in reply.body["issues"]] == [
+        "inputParams.nope: no such input parameter",
+        "inputParams.zap: no such input parameter",
+    ]
     assert api.emu.runs_started(pid) == 0
 
 
-async def test_wrongly_typed_inputs_are_422_with_invalid(api: Api) -> None:
+async def test_wrongly_typed_inputs_are_422_naming_the_type(api: Api) -> None:
     pid = api.emu.fixtures.params_project_id
     reply = await api.post(f"/projects/{pid}/runs", json={"inputParams": {"threshold": "high"}})
     assert reply.status == 422
+    assert reply.body["issues"] == [
+        {"message": 'inputParams.threshold: expected a number (SLIDER), got "high"'}
+    ]
+
+
+async def test_the_legacy_path_keeps_the_older_invalid_param_body(api: Api) -> None:
+    pid = api.emu.fixtures.params_project_id
+    reply = await api.post(
+        f"/project/{pid}/run", json={"inputParams": {"threshold": "high", "nope": 1}}
+    )
+    assert reply.status == 422
+    assert reply.body["notFound"] == ["nope"]
     assert reply.body["invalid"] == [
         {
             "dataType": "number",
@@ -129,6 +144,7 @@ async def test_wrongly_typed_inputs_are_422_with_invalid(api: Api) -> None:
             "paramName": "threshold",
         }
     ]
+    assert reply.body["traceId"]
 
 
 async def test_declared_inputs_start_a_run(api: Api) -> None:
@@ -267,3 +283,23 @@ async def test_runs_list_rejects_bad_params(api: Api, params: dict[str, str]) ->
     assert reply.status == 400
     assert reply.body["code"] == "BAD_REQUEST"
     assert next(iter(params)) in reply.body["message"]
+
+
+async def test_elapsed_time_is_whole_milliseconds_as_a_node_server_writes_it(api: Api) -> None:
+    fx = api.emu.fixtures
+    path = f"/projects/{fx.completing_project_id}/runs"
+    rid = (await api.post(path)).body["runId"]
+    seen = set()
+    for _ in range(40):
+        reply = await api.get(f"{path}/{rid}")
+        elapsed = reply.body["elapsedTime"]
+        if elapsed is not None:
+            assert type(elapsed) is int
+            assert re.search(r'"elapsedTime":\d+[,}]', reply.text), reply.text
+        seen.add(reply.body["status"])
+        if reply.body["status"] == "COMPLETED":
+            break
+        await asyncio.sleep(0.02)
+    assert {"RUNNING", "COMPLETED"} <= seen
+    listed = await api.get(path)
+    assert all(type(r["elapsedTime"]) in (int, type(None)) for r in listed.body["runs"])

@@ -23,7 +23,7 @@ from ..state.models import ACCESS_LEVELS, Project
 
 routes = RouteTable()
 
-MAX_COLLECTIONS_PER_CALL = 25
+MAX_SHARING_ENTRIES = 25
 
 
 @routes.route("POST", "/projects", op="CreateProject", family="N", min_role="EDITOR")
@@ -108,6 +108,11 @@ def _upsert_entries(body: dict[str, Any], key: str) -> list[Any]:
     entries = upsert.get(key)
     if not isinstance(entries, list):
         raise bad_request(f"sharing.upsert.{key} must be an array")
+    if len(entries) > MAX_SHARING_ENTRIES:  # the spec's maxItems on all three lists
+        raise bad_request(
+            f"sharing.upsert.{key} must have at most {MAX_SHARING_ENTRIES} items, "
+            f"got {len(entries)}"
+        )
     return entries
 
 
@@ -155,8 +160,6 @@ async def share_collections(request: web.Request) -> web.StreamResponse:
     state = state_of(request)
     project = state.project(path_uuid(request, "projectId"))
     raw = _upsert_entries(await json_body(request, required=True), "collections")
-    if len(raw) > MAX_COLLECTIONS_PER_CALL:
-        raise bad_request(f"at most {MAX_COLLECTIONS_PER_CALL} collections per request")
     entries = _entries(raw, "collections", "collection")
     missing = _apply(project.collection_access, state.workspace.collections, entries)
     errors = [{"collectionIds": missing, "reason": "Collection not found"}] if missing else []
