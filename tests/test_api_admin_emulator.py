@@ -29,6 +29,13 @@ async def test_the_current_user_is_the_owner_of_the_token(emu: Emulator, role: s
     assert me["org"] == {"id": emu.workspace.org_id}
 
 
+async def test_a_workspace_token_has_no_user_but_the_org(emu: Emulator) -> None:
+    async with HexExecutor(base_url=emu.base_url, api_key=emu.workspace_token) as ex:
+        me = await call(ex, "hex_get_current_user")
+    assert (me["id"], me["name"], me["email"], me["role"]) == (None, None, None, None)
+    assert me["org"] == {"id": emu.workspace.org_id}
+
+
 async def test_a_wrong_token_fails_the_token_check_as_an_auth_error(emu: Emulator) -> None:
     async with HexExecutor(base_url=emu.base_url, api_key="not-a-hex-token") as ex:
         result = await ex.execute("hex_get_current_user", {})

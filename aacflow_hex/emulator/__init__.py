@@ -16,7 +16,8 @@ The handle ``emu`` (:class:`Emulator`):
 - ``token``: the ADMIN token. ``tokens``: role -> token for ADMIN, MANAGER, EDITOR,
   EXPLORER, MEMBER, GUEST (GUEST gets 403 on RunProject, users, groups, collections writes,
   data connections; EXPLORER may run but not set ``updatePublishedResults``...; the full
-  table is in docs/emulator.md).
+  table is in docs/emulator.md). ``workspace_token``: a workspace (not user) token with
+  admin rights; ``/users/me`` answers it with ``{org, token}`` only.
 - ``workspace``: the seeded records (``projects``, ``runs``, ``users``, ``groups``,
   ``collections``, ``data_connections``, ``cells``, ``threads``, ``topics``,
   ``semantic_projects``, ``status_labels``), plus ``published_project_ids(outcome=None)``

@@ -129,6 +129,9 @@ async def pipeline(request: web.Request, handler: Handler) -> web.StreamResponse
     rule = state.faults.match(request.method, request.path)
     if rule is not None:
         if rule.latency > 0:
+            # The body arrived with the request: a client that gives up while the server
+            # is slow has still delivered it (it is read before the wait, not after).
+            await request.read()
             await asyncio.sleep(rule.latency)
         if rule.kind == "drop_before":
             return _drop(request)

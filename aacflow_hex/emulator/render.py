@@ -104,6 +104,17 @@ def run_json(run: Run, now: float, run_url: str, trace_id: str, legacy: bool) ->
     return data
 
 
+def run_state_events(run: Run, now: float) -> list[dict[str, Any]]:
+    """The run's status changes so far (``enable-expanded-stats``), oldest first."""
+    view = view_run(run, now)
+    events = [("PENDING", run.created_at)]
+    if view.start is not None:
+        events.append(("RUNNING", view.start))
+    if view.terminal and view.end is not None:
+        events.append((view.status, view.end))
+    return [{"type": "STATUS", "value": value, "timestamp": iso(at)} for value, at in events]
+
+
 def user_json(user: User) -> dict[str, Any]:
     return {
         "id": user.id,

@@ -43,6 +43,17 @@ class EmulatorState:
             token: fx.token_user_ids[role] for role, token in self.tokens.items()
         }
         self.api_runs_started: Counter[str] = Counter()
+        # A workspace token acts for the workspace, not for a user: admin rights, and
+        # /users/me answers {org, token} only. Its stand-in is never listed.
+        self.workspace_token = f"hexemu-workspace-token-{config.seed}"
+        self.workspace_token_user = User(
+            id=uuid4_from(random.Random(f"workspace-token-{config.seed}")),
+            name=None,
+            email=f"workspace-token@{self.workspace.name}.hex.invalid",
+            role="ADMIN",
+            last_login=None,
+            workspace_token=True,
+        )
 
     def now(self) -> float:
         return self.clock()
@@ -51,6 +62,8 @@ class EmulatorState:
         return uuid4_from(self.rng)
 
     def user_for_token(self, token: str) -> User | None:
+        if token == self.workspace_token:
+            return self.workspace_token_user
         user_id = self.token_users.get(token)
         user = self.workspace.users.get(user_id) if user_id else None
         return user if user is not None and user.active else None

@@ -45,6 +45,11 @@ class Emulator:
         return dict(self._state.tokens)
 
     @property
+    def workspace_token(self) -> str:
+        """A workspace token: admin rights, no user (``/users/me`` answers ``{org, token}``)."""
+        return self._state.workspace_token
+
+    @property
     def workspace(self) -> Workspace:
         return self._state.workspace
 

@@ -76,3 +76,16 @@ async def test_every_role_token_reads_me(api: Api) -> None:
         assert reply.status == 200
         assert reply.body["role"] == role
         assert reply.body["id"] == api.emu.fixtures.token_user_ids[role]
+
+
+async def test_a_workspace_token_reads_me_as_the_workspace_only(api: Api) -> None:
+    token = api.emu.workspace_token
+    me = await api.get("/users/me", token=token)
+    assert me.status == 200
+    assert me.body == {"org": {"id": api.emu.workspace.org_id}, "token": {"exp": None}}
+    # It acts for the workspace: admin reads work, and it is no listed user.
+    users = await api.get("/users", token=token, params={"limit": "500"})
+    assert users.status == 200
+    assert len(users.body["values"]) == len(
+        [u for u in api.emu.workspace.users.values() if u.active]
+    )

@@ -86,6 +86,19 @@ async def test_chart_images(api: Api) -> None:
     assert (await api.get(running)).status == 422
 
 
+async def test_output_and_image_also_take_a_static_cell_id(api: Api) -> None:
+    fx = api.emu.fixtures
+    sql = api.emu.workspace.cells[fx.cell_id]
+    output = await api.get(f"/cells/{sql.static_id}/output")
+    assert output.status == 200, output.body
+    assert output.body["cell"] == {"id": fx.cell_id, "staticId": sql.static_id, "cellType": "SQL"}
+    image = await api.get(f"/cells/{fx.chart_cell_static_id}/image")
+    assert image.status == 200, image.body
+    assert image.body["cellId"] == fx.chart_cell_id
+    missing = await api.get("/cells/00000000-0000-4000-8000-000000000000/output")
+    assert missing.status == 404
+
+
 async def test_thread_lifecycle(api: Api) -> None:
     fx = api.emu.fixtures
     created = await api.post(

@@ -303,3 +303,36 @@ async def test_elapsed_time_is_whole_milliseconds_as_a_node_server_writes_it(api
     assert {"RUNNING", "COMPLETED"} <= seen
     listed = await api.get(path)
     assert all(type(r["elapsedTime"]) in (int, type(None)) for r in listed.body["runs"])
+
+
+async def test_expanded_stats_header_adds_state_events_and_flag_override(api: Api) -> None:
+    fx = api.emu.fixtures
+    path = f"/projects/{fx.completing_project_id}/runs/{fx.finished_run_id}"
+    plain = await api.get(path)
+    assert "stateEvents" not in plain.body and "flagConfigOverride" not in plain.body
+    expanded = await api.get(path, headers={"enable-expanded-stats": "true"})
+    events = expanded.body["stateEvents"]
+    assert [e["value"] for e in events] == ["PENDING", "RUNNING", "COMPLETED"]
+    assert events[-1]["timestamp"] == expanded.body["endTime"]
+    assert events[1]["timestamp"] == expanded.body["startTime"]
+    assert isinstance(expanded.body["flagConfigOverride"], str)
+    other = await api.get(path, headers={"enable-expanded-stats": "false"})
+    assert "stateEvents" not in other.body
+
+
+async def test_absolute_urls_follow_the_host_the_client_used(api: Api) -> None:
+    fx = api.emu.fixtures
+    proxied = {"Host": "hex.proxy.test:9443", "X-Forwarded-Proto": "https"}
+    started = await api.post(f"/projects/{fx.completing_project_id}/runs", headers=proxied)
+    rid = started.body["runId"]
+    want = f"https://hex.proxy.test:9443/api/v1/projects/{fx.completing_project_id}/runs/{rid}"
+    assert started.body["runStatusUrl"] == want
+    listed = await api.get(
+        f"/projects/{fx.big_runs_project_id}/runs",
+        params={"limit": "5", "offset": "5"},
+        headers={"Host": "localhost:1234"},
+    )
+    assert listed.body["nextPage"].startswith("http://localhost:1234/api/v1/projects/")
+    assert listed.body["previousPage"].startswith("http://localhost:1234/api/v1/projects/")
+    direct = await api.post(f"/projects/{fx.completing_project_id}/runs")
+    assert direct.body["runStatusUrl"].startswith(api.emu.base_url + "/projects/")

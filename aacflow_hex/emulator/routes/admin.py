@@ -33,9 +33,10 @@ MAX_MEMBERS = 100
 async def get_me(request: web.Request) -> web.StreamResponse:
     state = state_of(request)
     user = user_of(request)
-    return json_ok(
-        {**user_json(user), "org": {"id": state.workspace.org_id}, "token": {"exp": None}}
-    )
+    answer = {"org": {"id": state.workspace.org_id}, "token": {"exp": None}}
+    if user.workspace_token:  # the spec's second shape: no user behind the token
+        return json_ok(answer)
+    return json_ok({**user_json(user), **answer})
 
 
 @routes.route(

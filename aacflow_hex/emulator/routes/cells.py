@@ -42,6 +42,17 @@ def cell_of(state: EmulatorState, cell_id: str) -> Cell:
     return cell
 
 
+def cell_by_any_id(state: EmulatorState, ident: str) -> Cell:
+    """A cell by its id or, as Hex's output and image endpoints allow, its static id
+    (resolved within the draft, where the emulator's cells live)."""
+    cell = state.workspace.cells.get(ident)
+    if cell is None:
+        cell = next((c for c in state.workspace.cells.values() if c.static_id == ident), None)
+    if cell is None:
+        raise not_found("Cell", ident)
+    return cell
+
+
 def image_size(request: web.Request) -> None:
     """``width`` and ``height`` go together, each 100..2000."""
     width = query_str(request, "width")
@@ -65,6 +76,19 @@ def _contents(cell_type: str, contents: dict[str, Any], *, creating: bool) -> di
     reject_unknown(inner, allowed if cell_type == "SQL" else ("source",), f"contents.{key}")
     body_str(inner, "source", required=creating)
     return inner
+
+
+def _dataframe_name(state: EmulatorState, project_id: str, inner: dict[str, Any]) -> str:
+    """The given name, else Hex's numbering: a SQL cell's result always has a dataframe."""
+    given = body_str(inner, "outputDataframe", nullable=True)
+    if given:
+        return given
+    sql_cells = [
+        c
+        for c in state.workspace.cells.values()
+        if c.project_id == project_id and c.cell_type == "SQL"
+    ]
+    return f"dataframe_{len(sql_cells) + 1}"
 
 
 @routes.route("GET", "/cells", op="ListCells", family="N", group="hex-api-30rpm")
@@ -127,7 +151,7 @@ async def create_cell(request: web.Request) -> web.StreamResponse:
         label=body_str(body, "label", nullable=True),
         source=inner["source"],
         data_connection_id=conn_id,
-        output_dataframe=inner.get("outputDataframe") if cell_type == "SQL" else None,
+        output_dataframe=_dataframe_name(state, project.id, inner) if cell_type == "SQL" else None,
         order=order,
     )
     state.workspace.cells[cell.id] = cell
@@ -168,8 +192,8 @@ async def update_cell(request: web.Request) -> web.StreamResponse:
             raise not_found("Data connection", conn_id)
     if "source" in inner:
         cell.source = inner["source"]
-    if "outputDataframe" in inner:
-        cell.output_dataframe = inner["outputDataframe"]
+    if inner.get("outputDataframe") is not None:  # a SQL cell always has one (spec)
+        cell.output_dataframe = body_str(inner, "outputDataframe", required=True)
     cell.data_connection_id = conn_id
     return json_ok(cell_json(cell))
 
@@ -192,7 +216,7 @@ async def delete_cell(request: web.Request) -> web.StreamResponse:
 @routes.route("GET", "/cells/{cellId}/output", op="GetCellOutput", family="N")
 async def cell_output(request: web.Request) -> web.StreamResponse:
     state = state_of(request)
-    cell = cell_of(state, path_uuid(request, "cellId"))
+    cell = cell_by_any_id(state, path_uuid(request, "cellId"))
     if cell.cell_type != "SQL":
         raise ApiError(422, f"Only SQL cells have an output preview, not {cell.cell_type}")
     if not cell.source or "error" in cell.source.lower():
@@ -236,7 +260,7 @@ async def cell_output(request: web.Request) -> web.StreamResponse:
 )
 async def cell_image(request: web.Request) -> web.StreamResponse:
     state = state_of(request)
-    cell = cell_of(state, path_uuid(request, "cellId"))
+    cell = cell_by_any_id(state, path_uuid(request, "cellId"))
     image_size(request)
     if cell.cell_type not in CHART_TYPES:
         raise ApiError(422, f"Only chart cells can be rendered, not {cell.cell_type}")

@@ -9,7 +9,7 @@ from aiohttp import web
 from ..lifecycle import view_run
 from ..pagination import offset_page
 from ..params import json_body, path_uuid, query_enum, query_int, query_limit
-from ..render import run_json
+from ..render import run_json, run_state_events
 from ..routing import RouteTable
 from ..runtime import EmulatorState, json_ok, state_of, trace_of, user_of
 from ..state.models import RUN_STATUSES, Run
@@ -81,7 +81,11 @@ async def get_run_status(request: web.Request) -> web.StreamResponse:
     state = state_of(request)
     run = state.run_of(path_uuid(request, "projectId"), path_uuid(request, "runId"))
     run_url = state.run_url(run.project_id, run.id)
-    return json_ok(run_json(run, state.now(), run_url, trace_of(request), legacy=False))
+    data = run_json(run, state.now(), run_url, trace_of(request), legacy=False)
+    if request.headers.get("enable-expanded-stats", "").strip().lower() == "true":
+        data["stateEvents"] = run_state_events(run, state.now())
+        data["flagConfigOverride"] = "{}"  # the emulator's runs override no flags
+    return json_ok(data)
 
 
 @routes.route(

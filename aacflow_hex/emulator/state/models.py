@@ -38,6 +38,7 @@ class User:
     role: str
     last_login: float | None
     active: bool = True
+    workspace_token: bool = False  # the stand-in of a workspace token: no person behind it
 
 
 @dataclass
