@@ -11,6 +11,8 @@ import pytest
 
 from aacflow_hex.emulator import Emulator, EmulatorConfig, run_emulator
 
+from .conformance import SCHEMAS, Recorded, check_reply
+
 
 @dataclass
 class Reply:
@@ -26,6 +28,7 @@ class Api:
     def __init__(self, emu: Emulator, session: aiohttp.ClientSession) -> None:
         self.emu = emu
         self.session = session
+        self.recorded: list[Recorded] = []  # every answer, checked against the newest spec
 
     async def call(
         self,
@@ -48,6 +51,16 @@ class Api:
             method, url, params=params, json=json, data=data, headers=all_headers
         ) as resp:
             text = await resp.text()
+            self.recorded.append(
+                Recorded(
+                    method=method,
+                    path=resp.url.path.removeprefix("/api/v1"),
+                    status=resp.status,
+                    text=text,
+                    content_type=resp.headers.get("Content-Type", ""),
+                    faulted=bool(self.emu.faults.rules),
+                )
+            )
             try:
                 body = await resp.json(content_type=None) if text else None
             except ValueError:
@@ -80,10 +93,20 @@ async def emu() -> AsyncIterator[Emulator]:
         yield running
 
 
+def nonconforming(api: Api) -> list[str]:
+    """What the answers ``api`` received break in Hex's newest spec."""
+    return [problem for reply in api.recorded for problem in check_reply(reply)[1]]
+
+
 @pytest.fixture
 async def api(emu: Emulator) -> AsyncIterator[Api]:
+    """A client of ``emu``; every answer it got must conform to Hex's newest spec."""
     async with aiohttp.ClientSession() as session:
-        yield Api(emu, session)
+        client = Api(emu, session)
+        yield client
+    if SCHEMAS is not None:
+        problems = nonconforming(client)
+        assert not problems, "\n".join(problems[:10])
 
 
 @pytest.fixture
