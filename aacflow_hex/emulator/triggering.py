@@ -108,7 +108,9 @@ def _recipients(state: EmulatorState, raw: list[Any]) -> list[dict[str, Any]]:
         if screenshot:
             common["screenshotFormat"] = [fmt or "png"]
         for channel in body_list(item, "slackChannelIds") or []:
-            recipient = {"id": str(channel), "name": f"#{channel}", "isPrivate": False}
+            if not isinstance(channel, str) or not channel:
+                raise bad_request(f"{where}.slackChannelIds must be an array of channel ids")
+            recipient = {"id": channel, "name": f"#{channel}", "isPrivate": False}
             recipients.append({**common, "recipientType": "SLACK_CHANNEL", "recipient": recipient})
         for raw_id in body_list(item, "userIds") or []:
             user = ws.users.get(uuid_value(raw_id, f"{where}.userIds"))

@@ -336,3 +336,31 @@ async def test_absolute_urls_follow_the_host_the_client_used(api: Api) -> None:
     assert listed.body["previousPage"].startswith("http://localhost:1234/api/v1/projects/")
     direct = await api.post(f"/projects/{fx.completing_project_id}/runs")
     assert direct.body["runStatusUrl"].startswith(api.emu.base_url + "/projects/")
+
+
+NOTIFY = {"type": "ALL", "includeSuccessScreenshot": False}
+
+
+@pytest.mark.parametrize(
+    ("notifications", "status", "named"),
+    [
+        ("ALL", 400, "notifications must be an array"),
+        (["ALL"], 400, "notifications[0] must be an object"),
+        ([{"includeSuccessScreenshot": True}], 400, "notifications[0].type"),
+        ([{"type": "ALL"}], 400, "notifications[0].includeSuccessScreenshot"),
+        ([{**NOTIFY, "screenshotFormat": "gif"}], 400, "notifications[0].screenshotFormat"),
+        ([{**NOTIFY, "slackChannelIds": [7]}], 400, "notifications[0].slackChannelIds"),
+        ([{**NOTIFY, "userIds": ["u1"]}], 400, "notifications[0].userIds"),
+        ([NOTIFY, {**NOTIFY, "cc": "x"}], 400, "notifications[1]: cc"),
+        ([{**NOTIFY, "subject": 3}], 400, "subject must be a string"),
+        ([{**NOTIFY, "groupIds": ["00000000-0000-4000-8000-000000000000"]}], 422, "groupIds"),
+    ],
+)
+async def test_notifications_are_checked_as_the_specs_list(
+    api: Api, notifications: object, status: int, named: str
+) -> None:
+    pid = api.emu.fixtures.completing_project_id
+    reply = await api.post(f"/projects/{pid}/runs", json={"notifications": notifications})
+    assert reply.status == status
+    assert named in reply.body["message"]
+    assert api.emu.runs_started(pid) == 0
