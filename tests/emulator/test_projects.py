@@ -182,3 +182,13 @@ async def test_queried_tables_page_by_cursor(api: Api) -> None:
     assert len(tables) == 40
     assert set(tables[0]) == {"dataConnectionId", "dataConnectionName", "tableName"}
     assert (await api.get(f"/projects/{MISSING}/queriedTables")).status == 404
+
+
+@pytest.mark.parametrize("key", ["statuses", "categories"])
+async def test_array_params_are_read_with_or_without_brackets(api: Api, key: str) -> None:
+    values = ["Production", "Deprecated"] if key == "statuses" else ["Finance", "Ops"]
+    plain = await walk(api, "/projects", {"limit": "100", key: values})
+    bracketed = await walk(api, "/projects", {"limit": "100", f"{key}[]": values})
+    assert plain and [p["id"] for p in plain] == [p["id"] for p in bracketed]
+    everything = await walk(api, "/projects", {"limit": "100"})
+    assert len(plain) < len(everything)
