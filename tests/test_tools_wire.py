@@ -147,7 +147,8 @@ async def test_a_limit_above_hex_page_size_follows_the_cursor(
     hex_api: FakeHex, executor: HexExecutor
 ) -> None:
     first = [{**COLLECTION, "id": f"{i:08d}-0000-4000-8000-000000000000"} for i in range(100)]
-    second = [{**COLLECTION, "id": f"{i:08d}-0000-4000-8000-000000000000"} for i in range(100, 180)]
+    # The second page holds the 50 items it asks for (more would be refused).
+    second = [{**COLLECTION, "id": f"{i:08d}-0000-4000-8000-000000000000"} for i in range(100, 150)]
     hex_api.reply(
         "GET", "/collections", Reply(200, page(first, after="c1")), Reply(200, page(second))
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -10,7 +11,15 @@ from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Any
 
+from .jsonread import MAX_VALUES, VALUES_PER_ITEM, JsonRefused, TooManyValues, read_json
 from .results import ErrorKind, ToolError, ToolFailure
+
+# An error message quotes at most this much of what Hex said (a part, and in all).
+MAX_PART = 1_000
+MAX_MESSAGE = 4_000
+# The longest pause a Retry-After can impose: Hex's longest window is an hour, and a
+# larger (or absurd: 1e9, inf, a date in 9999) value must not stop a token for good.
+MAX_RETRY_AFTER = 3600.0
 
 
 @dataclass(frozen=True)
@@ -40,22 +49,24 @@ _HINTS: dict[ErrorKind, str] = {
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds: either a number of seconds or an HTTP date."""
+    """Retry-After as seconds (a number of seconds or an HTTP date), at most MAX_RETRY_AFTER."""
     if not value:
         return None
     text = value.strip()
     try:
-        return max(0.0, float(text))
+        seconds = float(text)
     except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, OverflowError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        now = now or datetime.now(timezone.utc)
+        seconds = (when - now).total_seconds()
+    if math.isnan(seconds):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
-    return max(0.0, (when - now).total_seconds())
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
@@ -69,15 +80,28 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def _parse_json(body: bytes) -> Any:
-    return json.loads(body.decode("utf-8"))
+def _parse_json(body: bytes, max_values: int = MAX_VALUES) -> Any:
+    return read_json(body, max_values=max_values)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _names(entries: Any) -> str:
+    if not isinstance(entries, list):
+        return ""
+    return ", ".join(
+        str(e.get("paramName", e)) if isinstance(e, dict) else str(e) for e in entries[:20]
+    )
 
 
 def _error_text(body: Any) -> tuple[str, str | None]:
     """The message and trace id from either Hex error family.
 
     ``{reason, traceId?, details?}`` (older endpoints) or ``{code, message,
-    issues?}`` (newer ones); run-input 422s carry ``{invalid, notFound}``.
+    issues?}`` (newer ones); run-input 422s carry ``{invalid, notFound}``. A field of
+    another type than these is passed over; the message is at most MAX_MESSAGE long.
     """
     if not isinstance(body, dict):
         return "", None
@@ -90,25 +114,21 @@ def _error_text(body: Any) -> tuple[str, str | None]:
     if isinstance(details, str) and details:
         parts.append(details)
     elif isinstance(details, list):
-        parts.extend(json.dumps(d, default=str) for d in details)
-    for issue in body.get("issues") or []:
+        parts.extend(_short(json.dumps(d, default=str), MAX_PART) for d in details[:20])
+    issues = body.get("issues")
+    for issue in issues[:20] if isinstance(issues, list) else []:
         if isinstance(issue, dict) and isinstance(issue.get("message"), str):
             parts.append(issue["message"])
-    not_found = body.get("notFound")
-    if isinstance(not_found, list) and not_found:
-        names = ", ".join(
-            str(n.get("paramName", n)) if isinstance(n, dict) else str(n) for n in not_found
-        )
-        parts.append(f"unknown input parameters: {names}")
-    invalid = body.get("invalid")
-    if isinstance(invalid, list) and invalid:
-        names = ", ".join(
-            str(i.get("paramName", i)) if isinstance(i, dict) else str(i) for i in invalid
-        )
-        parts.append(f"invalid input parameters: {names}")
+    not_found = _names(body.get("notFound"))
+    if not_found:
+        parts.append(f"unknown input parameters: {not_found}")
+    invalid = _names(body.get("invalid"))
+    if invalid:
+        parts.append(f"invalid input parameters: {invalid}")
     if not parts and isinstance(body.get("code"), str):
         parts.append(body["code"])
-    return "; ".join(parts), trace if isinstance(trace, str) else None
+    text = "; ".join(_short(part, MAX_PART) for part in parts)
+    return _short(text, MAX_MESSAGE), _short(trace, 200) if isinstance(trace, str) else None
 
 
 def _status_phrase(status: int) -> str:
@@ -124,7 +144,7 @@ def classify_error(response: HttpResponse) -> ToolError:
     kind = _KIND_BY_STATUS.get(status, "server" if status >= 500 else "invalid_request")
     try:
         body = _parse_json(response.body) if response.body else None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except ValueError:  # not JSON, or JSON no one can use (see jsonread)
         body = None
     text, trace = _error_text(body)
     if not text and response.body:
@@ -137,36 +157,56 @@ def classify_error(response: HttpResponse) -> ToolError:
         kind=kind,
         message=message,
         status_code=status,
-        trace_id=trace or header(response.headers, "x-trace-id"),
+        trace_id=trace or _short(header(response.headers, "x-trace-id") or "", 200) or None,
         retry_after=retry_after_seconds(header(response.headers, "retry-after")),
     )
 
 
-def decode_response(response: HttpResponse, *, empty_ok: bool = False) -> Any:
-    """The JSON body of a successful response; raises ToolFailure otherwise."""
+def decode_response(
+    response: HttpResponse, *, empty_ok: bool = False, page: tuple[str, int] | None = None
+) -> Any:
+    """The JSON body of a successful response; raises ToolFailure otherwise.
+
+    ``page`` (items key, most items asked for) marks a list page: one with more items
+    than asked for is refused, before its items are parsed when the text shows it.
+    """
     if not 200 <= response.status < 300:
         raise ToolFailure(classify_error(response))
     if not response.body.strip():
         if empty_ok or response.status == 204:
             return {}
-        raise ToolFailure(
-            ToolError(
-                kind="invalid_response",
-                message=f"Hex API answered {_status_phrase(response.status)} with an empty body",
-                status_code=response.status,
-            )
-        )
+        raise ToolFailure(_invalid(response, "with an empty body"))
+    max_values = MAX_VALUES if page is None else min(MAX_VALUES, (page[1] + 1) * VALUES_PER_ITEM)
     try:
-        return _parse_json(response.body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        body = _parse_json(response.body, max_values)
+    except TooManyValues as exc:
+        if page is not None:
+            raise ToolFailure(_too_many_items(response, page)) from None
+        raise ToolFailure(_invalid(response, f"that cannot be used: {exc}")) from None
+    except JsonRefused as exc:
+        raise ToolFailure(_invalid(response, f"that cannot be used: {exc}")) from None
+    except ValueError:
         content_type = header(response.headers, "content-type") or "unknown type"
-        raise ToolFailure(
-            ToolError(
-                kind="invalid_response",
-                message=(
-                    f"Hex API answered {_status_phrase(response.status)} with a body that is "
-                    f"not JSON ({content_type.split(';')[0]}, {len(response.body)} bytes)"
-                ),
-                status_code=response.status,
-            )
-        ) from None
+        what = f"{content_type.split(';')[0]}, {len(response.body)} bytes"
+        raise ToolFailure(_invalid(response, f"with a body that is not JSON ({what})")) from None
+    if page is not None and isinstance(body, dict):
+        items = body.get(page[0])
+        if isinstance(items, list) and len(items) > page[1]:
+            raise ToolFailure(_too_many_items(response, page, len(items)))
+    return body
+
+
+def _invalid(response: HttpResponse, what: str) -> ToolError:
+    return ToolError(
+        kind="invalid_response",
+        message=f"Hex API answered {_status_phrase(response.status)} {what}",
+        status_code=response.status,
+    )
+
+
+def _too_many_items(response: HttpResponse, page: tuple[str, int], count: int = 0) -> ToolError:
+    sent = f"{count} items" if count else "far more items"
+    return _invalid(
+        response,
+        f"with {sent} on a page that asked for at most {page[1]}; the page was refused",
+    )

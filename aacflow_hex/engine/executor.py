@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import random
+import re
 import sys
 import time
+import traceback
 from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -40,6 +43,14 @@ DEFAULT_BASE_URL = "https://app.hex.tech/api/v1"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_MAX_RESPONSE_BYTES = transport.MAX_BODY_BYTES
+# A handler that bounds itself (a wait's ``timeout`` param) ends by then; this much more
+# is a backstop for its cleanup (cancelling a run) before the executor cuts it off.
+HANDLER_GRACE = 15.0
+# A list walk stops reading this long before the call's deadline, so that it can return
+# the pages it has read (``truncated``) instead of being cut off with nothing.
+PAGE_MARGIN = 0.2
+# What may go into an HTTP header value: visible Latin-1 and spaces, no control characters.
+_NOT_IN_HEADER = re.compile(r"[^\x20-\x7e\xa0-\xff]")
 log = logging.getLogger("aacflow_hex")
 T = TypeVar("T")
 
@@ -58,6 +69,7 @@ class _Call:
     requests: int = 0
     last_status: int | None = None
     progress: ProgressCallback | None = None
+    context: HandlerContext | None = None  # a handler's, to say what it had done
     # False once a response body could hold a secret: the output then gets the full
     # redaction; see _may_hold_secret.
     clean_bodies: bool = True
@@ -90,6 +102,9 @@ class HexExecutor:
         )
         self._api_key = api_key or os.environ.get("HEX_API_KEY") or None
         self.registry = registry or load_registry()
+        for name, seconds in (("timeout", timeout), ("connect_timeout", connect_timeout)):
+            if not seconds >= 0:  # NaN too
+                raise ValueError(f"HexExecutor {name} must be seconds, 0 or more (0: no cap)")
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         # sock_connect, not connect: waiting for a free pooled connection is not a
@@ -146,14 +161,29 @@ class HexExecutor:
         secrets = [raw.get(name) for name in spec.secret_params] + [self._api_key]
         call = _Call(spec, token=None, redactor=self._redactor(secrets))
         try:
+            return await self._execute(call, tool, raw, timeout, progress)
+        except Exception as exc:
+            # A backstop: whatever a server sent (or a bug of ours) ends as a result.
+            return self._failed(call, self._unexpected(call, exc))
+
+    async def _execute(
+        self,
+        call: _Call,
+        tool: RegisteredTool,
+        raw: dict[str, Any],
+        timeout: float | None,
+        progress: ProgressCallback | None,
+    ) -> ToolResult:
+        spec = call.spec
+        try:
             clean = validate_params(spec, tool.validator, raw, quick_check=tool.quick_check)
+            _check_timeout(timeout)
+            _check_header_value("apiKey", clean.get("apiKey"))
         except ParamError as exc:
             return self._failed(call, ToolError(kind="validation", message=str(exc)))
         call.token = clean.get("apiKey")
         call.progress = progress or self._progress
-        # A spec's callTimeout 0 means no cap (a wait bounds itself with its timeout param).
-        limit = timeout if timeout is not None else spec.call_timeout
-        limit = self.timeout if limit is None else limit
+        limit = self._limit(spec, clean, timeout)
         call.deadline = call.started + limit if limit > 0 else None
         try:
             body = await _within(self._run(call, clean), limit if limit > 0 else None)
@@ -173,6 +203,37 @@ class HexExecutor:
         )
         log.debug("%s succeeded in %.0f ms", spec.id, result.timing.elapsed_ms)
         return result
+
+    def _limit(self, spec: ToolSpec, params: dict[str, Any], timeout: float | None) -> float:
+        """Seconds the whole call may take; 0: no cap.
+
+        A spec's callTimeout 0 means no cap from the executor: a handler bounded by its
+        own ``timeout`` param (a wait) gets that, plus HANDLER_GRACE for its cleanup.
+        """
+        if timeout is not None:
+            return timeout if math.isfinite(timeout) else 0.0
+        limit = self.timeout if spec.call_timeout is None else spec.call_timeout
+        own = params.get("timeout")
+        if limit == 0 and spec.handler is not None and isinstance(own, (int, float)) and own > 0:
+            return float(own) + HANDLER_GRACE
+        return limit
+
+    def _unexpected(self, call: _Call, exc: Exception) -> ToolError:
+        """The error for an exception no step expected; its traceback goes to the log."""
+        trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        log.error(
+            "%s: unexpected %s\n%s", call.spec.id, type(exc).__name__, call.redactor.text(trace)
+        )
+        extra = (
+            self._ambiguity(call, _is_idempotent(call.spec, _method(call))) if call.requests else ""
+        )
+        return ToolError(
+            kind="invalid_response",
+            message=(
+                f"{call.spec.id} could not be completed: an unexpected {type(exc).__name__} "
+                f"while handling Hex's answer (logged with its traceback).{extra}"
+            ),
+        )
 
     def _redactor(self, secrets: list[Any]) -> Redactor:
         """The executor's own Redactor when the call brings no other secret, else a new one.
@@ -209,15 +270,56 @@ class HexExecutor:
         spec = call.spec
         if spec.handler is not None:
             handler = HANDLERS[spec.handler]
+            own = params.get("timeout")
             context = HandlerContext(
-                self, call.token, tool_id=spec.id, progress=call.progress, started=call.started
+                self,
+                call.token,
+                tool_id=spec.id,
+                progress=call.progress,
+                started=call.started,
+                deadline=call.started + own if isinstance(own, (int, float)) else None,
             )
+            call.context = context
             return await handler(context, params)
         if spec.request is not None and spec.request.pagination is not None:
-            return await fetch_list(spec, params, lambda page: self._request(call, page))
+            pagination = spec.request.pagination
+            pages_read = 0
+
+            async def fetch_page(page: dict[str, Any]) -> Any:
+                nonlocal pages_read
+                asked = min(
+                    int(page.get("limit") or pagination.max_page_size), pagination.max_page_size
+                )
+                expect = (pagination.items, max(asked, 1))
+                if pages_read == 0 or call.deadline is None:
+                    body = await self._request(call, page, expect)
+                else:  # stop in time to return the pages already read
+                    body = await self._before_deadline(call, self._request(call, page, expect))
+                pages_read += 1
+                return body
+
+            return await fetch_list(spec, params, fetch_page)
         return await self._request(call, params)
 
-    async def _request(self, call: _Call, params: dict[str, Any]) -> Any:
+    async def _before_deadline(self, call: _Call, work: Coroutine[Any, Any, T]) -> T:
+        """``await work``, or a timeout ToolFailure PAGE_MARGIN before the call's deadline."""
+        assert call.deadline is not None
+        left = call.deadline - time.monotonic()
+        left -= min(PAGE_MARGIN, left / 4)
+        try:
+            if left <= 0:
+                raise asyncio.TimeoutError
+            return await _within(work, left)
+        except asyncio.TimeoutError:
+            work.close()
+            limit = call.deadline - call.started
+            raise ToolFailure(
+                ToolError(kind="timeout", message=f"{call.spec.id} ran out of its {limit:g} s")
+            ) from None
+
+    async def _request(
+        self, call: _Call, params: dict[str, Any], page: tuple[str, int] | None = None
+    ) -> Any:
         spec = call.spec
         assert spec.request is not None
         try:
@@ -229,7 +331,7 @@ class HexExecutor:
         if call.clean_bodies and not call.redactor.clean_json(response.body):
             call.clean_bodies = False
         try:
-            return decode_response(response, empty_ok=spec.request.empty_ok)
+            return decode_response(response, empty_ok=spec.request.empty_ok, page=page)
         except ToolFailure as exc:
             path = request.url[len(self.base_url) :]
             if is_missing_route(response.status, response.body, path):
@@ -391,6 +493,27 @@ class HexExecutor:
         hint = call.spec.request.ambiguous_hint or "Check its state in Hex before trying again."
         return f" The request may have reached Hex and taken effect. {hint}"
 
+    def _handler_effects(self, context: HandlerContext) -> str:
+        """What a handler cut off by the call's timeout may have set going in Hex."""
+        acted = [
+            tool_id
+            for tool_id in context.sent
+            if tool_id in self.registry.ids()
+            and not self.registry.get(tool_id).annotations.idempotent
+        ]
+        if context.run_id is not None and acted:
+            where = f" ({context.run_url})" if context.run_url else ""
+            return (
+                f" Its run {context.run_id}{where} had started and may still be running;"
+                " check it before starting another."
+            )
+        if acted:
+            return (
+                f" {acted[-1]} was sent, so the run may have started; list the project's runs"
+                " (hex_get_project_runs) before starting another."
+            )
+        return ""
+
     def _transport_error(
         self, call: _Call, exc: transport.TransportError, idempotent: bool
     ) -> ToolError:
@@ -399,8 +522,11 @@ class HexExecutor:
         return ToolError(kind=kind, message=f"{exc}.{extra}")
 
     def _timeout_error(self, call: _Call, limit: float) -> ToolError:
-        method = call.spec.request.method if call.spec.request is not None else None
-        extra = self._ambiguity(call, _is_idempotent(call.spec, method)) if call.requests else ""
+        extra = (
+            self._ambiguity(call, _is_idempotent(call.spec, _method(call))) if call.requests else ""
+        )
+        if call.context is not None:
+            extra += self._handler_effects(call.context)
         if call.waiting_for is not None:
             extra += (
                 f" It was waiting for its turn under Hex's {call.waiting_for!r} rate limit;"
@@ -421,6 +547,28 @@ async def _within(work: Coroutine[Any, Any, T], seconds: float | None) -> T:
         async with asyncio.timeout(seconds):
             return await work
     return await asyncio.wait_for(work, seconds)
+
+
+def _method(call: _Call) -> str | None:
+    return call.spec.request.method if call.spec.request is not None else None
+
+
+def _check_timeout(timeout: float | None) -> None:
+    """A timeout is None (the tool's own), 0 (no cap) or a positive number of seconds."""
+    if timeout is not None and not (isinstance(timeout, (int, float)) and timeout >= 0):
+        raise ParamError([f"timeout: must be a number of seconds, 0 or more; got {timeout!r}"])
+
+
+def _check_header_value(name: str, value: Any) -> None:
+    """A secret that cannot go into a header is refused here, not by aiohttp (or a server)."""
+    if isinstance(value, str) and _NOT_IN_HEADER.search(value):
+        raise ParamError(
+            [
+                f"{name}: cannot be sent in an HTTP header: it holds a line break, another "
+                "control character or a character outside Latin-1 (was it copied with a "
+                "stray newline?)"
+            ]
+        )
 
 
 def _is_idempotent(spec: ToolSpec, method: str | None) -> bool:

@@ -25,6 +25,10 @@ DEFAULT_MAX_ITEMS = 10_000
 # The walk's own facts, set beside Hex's body keys; outputs read them by this path.
 PAGING_KEY = "_paging"
 
+# Failures that end a walk with the pages read so far (and the cursor to read on)
+# instead of nothing: the token's budget or the call's time ran out.
+_STOPS_A_WALK = frozenset({"rate_limited", "timeout"})
+
 FetchPage = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
@@ -37,6 +41,19 @@ def items_wanted(params: dict[str, Any], filtered: bool) -> int | None:
         return int(limit)
     # Local filters thin a page out; then pages are followed to fill a default page.
     return HEX_DEFAULT_PAGE_SIZE if filtered else None
+
+
+def _stale_page_error(spec: ToolSpec, position: str, items: int, pages: int) -> ToolFailure:
+    return ToolFailure(
+        ToolError(
+            kind="invalid_response",
+            message=(
+                f"Hex's page at {position} held only items of earlier pages while {spec.id} "
+                f"was reading page {pages} ({items} items so far); stopped so as not to read "
+                "in a loop. Try again later, or read fewer items with limit."
+            ),
+        )
+    )
 
 
 def _loop_error(spec: ToolSpec, position: str, items: int, pages: int) -> ToolFailure:
@@ -65,6 +82,8 @@ async def fetch_list(spec: ToolSpec, params: dict[str, Any], fetch_page: FetchPa
     pages = 0
     backward = pagination.style == "cursor" and bool(params.get("before"))
     first_body: Any = None
+    stopped = False  # by pacing or the call's deadline, with pages still to read
+    following: dict[str, Any] | None = None
     while True:
         if wanted is not None:
             missing = max(1, wanted - len(items))
@@ -72,7 +91,14 @@ async def fetch_list(spec: ToolSpec, params: dict[str, Any], fetch_page: FetchPa
             # full pages reach `limit` in the fewest requests.
             size = pagination.max_page_size if filters and pages else missing
             page_params["limit"] = min(pagination.max_page_size, size)
-        body = await fetch_page(page_params)
+        try:
+            page_body = await fetch_page(page_params)
+        except ToolFailure as exc:
+            if pages == 0 or exc.error.kind not in _STOPS_A_WALK:
+                raise
+            following, stopped = page_params, True  # what was read, and where to read on
+            break
+        body = page_body
         if first_body is None:
             first_body = body
         pages += 1
@@ -88,6 +114,8 @@ async def fetch_list(spec: ToolSpec, params: dict[str, Any], fetch_page: FetchPa
             for item, identity in zip(page, identities, strict=True)
             if identity not in seen_items and keep_item(item, filters)
         ]
+        if page and seen_items.issuperset(identities):
+            raise _stale_page_error(spec, page_position(pagination, page_params), len(items), pages)
         # Backwards, each page holds the items before the ones already read.
         items = kept + items if backward else items + kept
         seen_items.update(identities)
@@ -105,7 +133,7 @@ async def fetch_list(spec: ToolSpec, params: dict[str, Any], fetch_page: FetchPa
         items = items[-wanted:] if backward else items[:wanted]
     more = following is not None
     facts = {
-        "truncated": params.get("fetchAll") is True and more,
+        "truncated": (params.get("fetchAll") is True or stopped) and more,
         "nextOffset": (
             following["offset"] if following is not None and pagination.style == "offset" else None
         ),
@@ -113,6 +141,8 @@ async def fetch_list(spec: ToolSpec, params: dict[str, Any], fetch_page: FetchPa
     }
     if backward and isinstance(first_body, dict) and first_body is not body:
         # The items run from the last page read up to the first: its cursors bound them.
-        after = (first_body.get("pagination") or {}).get("after")
-        body = {**body, "pagination": {**(body.get("pagination") or {}), "after": after}}
+        first_facts, last_facts = first_body.get("pagination"), body.get("pagination")
+        after = first_facts.get("after") if isinstance(first_facts, dict) else None
+        last = last_facts if isinstance(last_facts, dict) else {}
+        body = {**body, "pagination": {**last, "after": after}}
     return {**body, pagination.items: items, PAGING_KEY: facts}

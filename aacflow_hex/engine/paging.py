@@ -21,15 +21,16 @@ def next_page_params(
     if pagination.style == "cursor":
         # A walk that started with `before` reads backwards: the page before this one.
         direction, other = ("before", "after") if params.get("before") else ("after", "before")
-        cursor = (body.get("pagination") or {}).get(direction)
-        if not cursor:
+        facts = body.get("pagination")
+        cursor = facts.get(direction) if isinstance(facts, dict) else None
+        if not isinstance(cursor, str) or not cursor:
             return None
         return {**{k: v for k, v in params.items() if k != other}, direction: cursor}
     next_url = body.get("nextPage")
     if not next_url:
         return None
     offsets = parse_qs(urlsplit(str(next_url)).query).get("offset")
-    if offsets and offsets[0].isdigit():
+    if offsets and offsets[0].isascii() and offsets[0].isdigit():  # not "²" or other digits
         offset = int(offsets[0])
     else:
         items = body.get(pagination.items)

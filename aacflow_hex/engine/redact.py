@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 MASK = "***"
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',;]+")
@@ -18,16 +20,37 @@ _JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 _JSON_MAY_ESCAPE = re.compile(r'["\\/\x00-\x1f]')
 
 
+def encodings(secret: str) -> set[str]:
+    """``secret`` as a server is likely to echo it: as is, in base64, percent-encoded.
+
+    Base64 of the key and of ``Bearer <key>`` (an Authorization header echoed in a
+    debug field), standard and URL-safe, with and without the padding; and the key
+    percent-encoded (a query string), with either case of hex digits.
+    """
+    found = {secret}
+    for text in (secret, f"Bearer {secret}"):
+        raw = text.encode("utf-8", "surrogatepass")
+        for encoded in (base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()):
+            found.update((encoded, encoded.rstrip("=")))
+    quoted = quote(secret, safe="")
+    found.update((quoted, re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), quoted)))
+    return found
+
+
 class Redactor:
     def __init__(self, secrets: Iterable[str | None]) -> None:
-        found = {s for s in secrets if isinstance(s, str) and len(s) >= _MIN_SECRET_LENGTH}
+        given = {s for s in secrets if isinstance(s, str) and len(s) >= _MIN_SECRET_LENGTH}
+        found = {form for s in given for form in encodings(s)}
         # Longest first, so a secret containing another is masked whole.
         self._secrets = sorted(found, key=len, reverse=True)
         # One search says whether a string needs masking at all; almost none does.
         self._needle = re.compile("|".join([*map(re.escape, self._secrets), _BEARER_START]))
         self._json_blind = any(_JSON_ESCAPED.search(s) for s in self._secrets)
-        self._raw_blind = any(_JSON_MAY_ESCAPE.search(s) for s in self._secrets)
+        # Base64 holds "/", which JSON may write as "\/": such a form is searched both
+        # ways rather than making every body suspect.
+        self._raw_blind = any(_JSON_MAY_ESCAPE.search(s) for s in given)
         self._raw_secrets = [s.encode() for s in self._secrets]
+        self._raw_secrets += [s.replace("/", "\\/").encode() for s in found if "/" in s]
 
     def text(self, value: str) -> str:
         if self._needle.search(value) is None:

@@ -27,8 +27,13 @@ class UnsafePathValue(ValueError):
 
 
 def is_loopback(host: str) -> bool:
+    """Only literal loopback: ``localhost``, 127.0.0.0/8 and ::1.
+
+    Other names (``evil.localhost`` too) are looked up in DNS here, which may answer
+    with any address, so they do not count.
+    """
     name = host.strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
+    if name == "localhost":
         return True
     try:
         return ipaddress.ip_address(name).is_loopback
@@ -46,6 +51,12 @@ def check_base_url(url: str, allow_insecure_hosts: Iterable[str] = ()) -> str:
         host = parts.hostname or ""
     except ValueError as exc:
         raise UnsafeBaseURL("base_url is not a valid URL") from exc
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or not 0-65535
+        port = 0
+    if port == 0:
+        raise UnsafeBaseURL(f"base_url for {host}: the port must be a number from 1 to 65535")
     if parts.scheme not in ("https", "http") or not host:
         raise UnsafeBaseURL(
             "base_url must be an absolute https:// URL such as https://app.hex.tech/api/v1"

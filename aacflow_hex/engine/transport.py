@@ -51,10 +51,17 @@ class RedirectRefused(Exception):
 
 
 async def _read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """At most ``limit`` bytes of the body as decoded (a gzip or deflate body inflated).
+
+    Content-Length counts the bytes on the wire, which a compressed body multiplies
+    (a 500 kB gzip bomb inflates to 512 MB): it only refuses early, and the decoded
+    chunks are counted as they come. aiohttp inflates a chunk at a time.
+    """
     if response.content_length is not None:
         if response.content_length > limit:
             raise BodyTooLarge(limit)
-        return await response.read()  # aiohttp reads no more than the declared length
+        if "Content-Encoding" not in response.headers:
+            return await response.read()  # no more than the declared length
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_chunked(64 * 1024):
@@ -136,6 +143,11 @@ async def _exchange(
             timeout=False,
             maybe_sent=False,
             permanent=True,
+        ) from exc
+    except aiohttp.InvalidURL as exc:
+        # Refused before any connection: nothing was sent.
+        raise TransportError(
+            "the request URL cannot be used", timeout=False, maybe_sent=False, permanent=True
         ) from exc
     except aiohttp.ClientConnectorError as exc:
         reason = exc.os_error.strerror or type(exc.os_error).__name__

@@ -6,6 +6,7 @@ missing list ``[]``, and each value has the declared type (or is ``None``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -34,6 +35,8 @@ def _as_number(value: Any) -> float | int | None:
         try:
             number = float(value)
         except ValueError:
+            return None
+        if not math.isfinite(number):  # "nan", "1e400": no JSON number
             return None
         return int(number) if number.is_integer() else number
     return None

@@ -104,6 +104,21 @@ def _parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
     return params
 
 
+_JSON_TYPE_NAMES = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+
+
+def _params_from_json(text: str) -> dict[str, Any]:
+    """The params of ``--params-json``: one JSON object, or ValueError saying what is wrong."""
+    try:
+        given = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ValueError(f"is not valid JSON: {exc}") from exc
+    if not isinstance(given, dict):
+        kind = _JSON_TYPE_NAMES.get(type(given), "a number")
+        raise ValueError(f'must be a JSON object such as {{"limit": 10}}, not {kind}')
+    return given
+
+
 async def _run_tool(
     tool_id: str, params: dict[str, Any], timeout: float | None, show_progress: bool = False
 ) -> Any:
@@ -124,7 +139,11 @@ def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.params_json:
-        params = {**json.loads(args.params_json), **params}
+        try:
+            params = {**_params_from_json(args.params_json), **params}
+        except ValueError as exc:
+            print(f"error: --params-json {exc}", file=sys.stderr)
+            return EXIT_USAGE
     result = asyncio.run(_run_tool(args.tool, params, args.timeout, not args.no_progress))
     if args.json:
         _print_json(result.model_dump(mode="json"))

@@ -24,7 +24,18 @@ class ToolCaller(Protocol):
     ) -> ToolResult: ...
 
 
+# Once a handler's deadline has passed, a call it still makes (a last status check, a
+# cancel) may take this long: the handler ends soon after its own timeout all the same.
+AFTER_DEADLINE = 5.0
+
+
 class HandlerContext:
+    """A handler's calls to other tools, bounded by its ``deadline`` (time.monotonic()).
+
+    It remembers what it sent (``sent``, in order) and the last run id a call answered
+    with, so that a caller that cuts the handler off can say what may have started.
+    """
+
     def __init__(
         self,
         executor: ToolCaller,
@@ -33,12 +44,17 @@ class HandlerContext:
         tool_id: str = "",
         progress: ProgressCallback | None = None,
         started: float | None = None,
+        deadline: float | None = None,
     ) -> None:
         self._executor = executor
         self._token = token
         self.tool_id = tool_id
         self._progress = progress
         self.started = time.monotonic() if started is None else started
+        self.deadline = deadline
+        self.sent: list[str] = []
+        self.run_id: str | None = None
+        self.run_url: str | None = None
 
     @property
     def request_timeout(self) -> float:
@@ -52,9 +68,29 @@ class HandlerContext:
     async def execute(
         self, tool_id: str, params: Mapping[str, Any], *, timeout: float | None = None
     ) -> ToolResult:
-        """Call another tool with the same token (paced and retried like any call)."""
+        """Call another tool with the same token (paced and retried like any call).
+
+        The call ends by the handler's deadline whatever ``timeout`` it asks for, so a
+        status check or a trigger that hangs cannot hold the handler past its own time.
+        """
         with_token = {**params, "apiKey": self._token} if self._token else dict(params)
-        return await self._executor.execute(tool_id, with_token, timeout=timeout)
+        self.sent.append(tool_id)
+        result = await self._executor.execute(tool_id, with_token, timeout=self._bounded(timeout))
+        run_id = result.output.get("runId") if result.success else None
+        if isinstance(run_id, str):
+            self.run_id = run_id
+            run_url = result.output.get("runUrl")
+            self.run_url = run_url if isinstance(run_url, str) else self.run_url
+        return result
+
+    def _bounded(self, timeout: float | None) -> float | None:
+        if self.deadline is None:
+            return timeout
+        requested = self._executor.timeout if timeout is None else timeout
+        if requested <= 0:  # no cap of its own
+            requested = float("inf")
+        left = self.deadline - time.monotonic()
+        return min(requested, left if left > 0 else AFTER_DEADLINE)
 
     async def require(
         self, tool_id: str, params: Mapping[str, Any], *, timeout: float | None = None
