@@ -84,6 +84,14 @@ def _parse_json(body: bytes, max_values: int = MAX_VALUES) -> Any:
     return read_json(body, max_values=max_values)
 
 
+def printable(text: str) -> str:
+    """``text`` as any UTF-8 writer accepts it: headers decoded with surrogate escapes
+    (bytes that are not UTF-8) and lone surrogates become U+FFFD."""
+    if text.isascii():
+        return text
+    return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+
+
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -148,7 +156,9 @@ def classify_error(response: HttpResponse) -> ToolError:
         body = None
     text, trace = _error_text(body)
     if not text and response.body:
-        content_type = header(response.headers, "content-type") or "unknown type"
+        content_type = printable(
+            _short(header(response.headers, "content-type") or "unknown type", 100)
+        )
         text = f"the body was not Hex's JSON error ({content_type.split(';')[0]})"
     message = f"Hex API answered {_status_phrase(status)}" + (f": {text}" if text else "")
     if kind in _HINTS:
@@ -157,7 +167,9 @@ def classify_error(response: HttpResponse) -> ToolError:
         kind=kind,
         message=message,
         status_code=status,
-        trace_id=trace or _short(header(response.headers, "x-trace-id") or "", 200) or None,
+        trace_id=trace
+        or printable(_short(header(response.headers, "x-trace-id") or "", 200))
+        or None,
         retry_after=retry_after_seconds(header(response.headers, "retry-after")),
     )
 
@@ -186,7 +198,9 @@ def decode_response(
     except JsonRefused as exc:
         raise ToolFailure(_invalid(response, f"that cannot be used: {exc}")) from None
     except ValueError:
-        content_type = header(response.headers, "content-type") or "unknown type"
+        content_type = printable(
+            _short(header(response.headers, "content-type") or "unknown type", 100)
+        )
         what = f"{content_type.split(';')[0]}, {len(response.body)} bytes"
         raise ToolFailure(_invalid(response, f"with a body that is not JSON ({what})")) from None
     if page is not None and isinstance(body, dict):

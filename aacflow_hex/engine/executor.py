@@ -28,7 +28,14 @@ from ..spec.specs import ToolSpec
 from . import transport
 from .baseurl import is_missing_route, missing_route_hint, normalize_base_url
 from .build import HttpRequest, build_request
-from .decode import HttpResponse, classify_error, decode_response, header, retry_after_seconds
+from .decode import (
+    HttpResponse,
+    classify_error,
+    decode_response,
+    header,
+    printable,
+    retry_after_seconds,
+)
 from .handlers import HANDLERS, HandlerContext
 from .listing import fetch_list
 from .pacing import RateLimiter, TurnTooLate, default_rate_limiter
@@ -474,9 +481,9 @@ class HexExecutor:
         return Timing(elapsed_ms=elapsed, attempts=call.attempts, requests=call.requests)
 
     def _failed(self, call: _Call, error: ToolError) -> ToolResult:
-        trace_id = call.redactor.text(error.trace_id) if error.trace_id else error.trace_id
+        trace_id = printable(call.redactor.text(error.trace_id)) if error.trace_id else None
         error = error.model_copy(
-            update={"message": call.redactor.text(error.message), "trace_id": trace_id}
+            update={"message": printable(call.redactor.text(error.message)), "trace_id": trace_id}
         )
         log.debug("%s failed: %s: %s", call.spec.id, error.kind, error.message)
         return ToolResult(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 # Hex's bodies nest about six levels; a json param echoed back may nest more.
@@ -27,6 +28,8 @@ MAX_INT_DIGITS = 20  # beyond 64 bits: no Hex field is that large
 
 _STRUCTURE = b'"[]{},'
 _NOT_STRUCTURE = bytes(c for c in range(256) if c not in _STRUCTURE)
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_INNERMOST = re.compile(rb"\[\]|\{\}")
 
 
 class JsonRefused(ValueError):
@@ -59,7 +62,7 @@ def _too_deep(brackets: bytes, max_depth: int) -> bool:
     for _ in range(max_depth):
         if not brackets:
             return False
-        peeled = brackets.replace(b"[]", b"").replace(b"{}", b"")
+        peeled = _INNERMOST.sub(b"", brackets)  # one scan: "{[]}" loses one level, not two
         if len(peeled) == len(brackets):
             return False
         brackets = peeled
@@ -109,7 +112,7 @@ def read_json(text: bytes, *, max_depth: int = MAX_DEPTH, max_values: int = MAX_
     """
     check_shape(text, max_depth=max_depth, max_values=max_values)
     try:
-        return json.loads(
+        value = json.loads(
             text.decode("utf-8"),
             parse_constant=_refuse_constant,
             parse_float=_finite_float,
@@ -117,3 +120,11 @@ def read_json(text: bytes, *, max_depth: int = MAX_DEPTH, max_values: int = MAX_
         )
     except RecursionError as exc:  # only if the shape check was bypassed
         raise JsonRefused(f"it nests deeper than {max_depth} levels") from exc
+    if _SURROGATE_ESCAPE.search(text):
+        # A paired escape decodes to one character; a lone one to a string no UTF-8
+        # writer (pydantic's, a log's) accepts.
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise JsonRefused("it holds a lone UTF-16 surrogate (\\uD800-\\uDFFF)") from None
+    return value

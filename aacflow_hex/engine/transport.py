@@ -147,7 +147,10 @@ async def _exchange(
     except aiohttp.InvalidURL as exc:
         # Refused before any connection: nothing was sent.
         raise TransportError(
-            "the request URL cannot be used", timeout=False, maybe_sent=False, permanent=True
+            "the request URL cannot be used (check the base URL); nothing was sent",
+            timeout=False,
+            maybe_sent=False,
+            permanent=True,
         ) from exc
     except aiohttp.ClientConnectorError as exc:
         reason = exc.os_error.strerror or type(exc.os_error).__name__
