@@ -29,7 +29,9 @@ MAX_INT_DIGITS = 20  # beyond 64 bits: no Hex field is that large
 _STRUCTURE = b'"[]{},'
 _NOT_STRUCTURE = bytes(c for c in range(256) if c not in _STRUCTURE)
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-_INNERMOST = re.compile(rb"\[\]|\{\}")
+# Depth does not depend on the kind of bracket: "{" counts as "[" (mismatched kinds are
+# not JSON, which json.loads then says).
+_ALL_SQUARE = bytes.maketrans(b"{}", b"[]")
 
 
 class JsonRefused(ValueError):
@@ -40,11 +42,8 @@ class TooManyValues(JsonRefused):
     """The text holds more values than allowed (a list page: more items than asked for)."""
 
 
-def _skeleton(text: bytes) -> bytes:
-    """The brackets and commas of ``text`` that lie outside strings, in order."""
-    if b"\\" in text:  # escaped backslashes and quotes are string content
-        text = text.replace(b"\\\\", b"").replace(b'\\"', b"")
-    skeleton = text.translate(None, _NOT_STRUCTURE)
+def _outside_strings(skeleton: bytes) -> bytes:
+    """The structure of ``skeleton`` (quotes, brackets, commas) that lies outside strings."""
     # Two quotes side by side enclose no structure: dropping them changes nothing
     # outside strings (most strings hold no bracket or comma and go here).
     skeleton = skeleton.replace(b'""', b"")
@@ -54,7 +53,7 @@ def _skeleton(text: bytes) -> bytes:
 
 
 def _too_deep(brackets: bytes, max_depth: int) -> bool:
-    """Whether balanced ``brackets`` nest deeper than ``max_depth``.
+    """Whether balanced ``brackets`` (all written ``[]``) nest deeper than ``max_depth``.
 
     Each pass removes the innermost pairs, so nesting of depth d is gone after d passes.
     Unbalanced text stops shrinking; json.loads then reports it as not JSON.
@@ -62,7 +61,7 @@ def _too_deep(brackets: bytes, max_depth: int) -> bool:
     for _ in range(max_depth):
         if not brackets:
             return False
-        peeled = _INNERMOST.sub(b"", brackets)  # one scan: "{[]}" loses one level, not two
+        peeled = brackets.replace(b"[]", b"")
         if len(peeled) == len(brackets):
             return False
         brackets = peeled
@@ -72,15 +71,21 @@ def _too_deep(brackets: bytes, max_depth: int) -> bool:
 def check_shape(text: bytes, *, max_depth: int = MAX_DEPTH, max_values: int = MAX_VALUES) -> None:
     """JsonRefused if ``text`` nests deeper than ``max_depth`` or holds too many values.
 
-    Counting brackets and commas in the raw text bounds both from above, so small
-    bodies skip the skeleton; strings then cannot make a body look too big or deep.
+    Works on the text's skeleton: its quotes, brackets and commas, with escaped quotes
+    and backslashes dropped first (they are string content). Counted with the strings
+    in, brackets and commas bound the depth and the values from above, so most small
+    bodies stop there; otherwise the strings are taken out, so that no string can make
+    a body look too big or too deep, nor hide depth behind brackets of its own.
     """
-    opened = text.count(b"{") + text.count(b"[")
-    if opened <= max_depth and opened + text.count(b",") <= max_values:
+    if b"\\" in text:
+        text = text.replace(b"\\\\", b"").replace(b'\\"', b"")
+    skeleton = text.translate(None, _NOT_STRUCTURE)
+    opened = skeleton.count(b"{") + skeleton.count(b"[")
+    if opened <= max_depth and opened + skeleton.count(b",") <= max_values:
         return
-    skeleton = _skeleton(text)
+    skeleton = _outside_strings(skeleton)
     commas = skeleton.count(b",")
-    brackets = skeleton.translate(None, b",") if commas else skeleton
+    brackets = skeleton.translate(_ALL_SQUARE, b",")
     values = len(brackets) // 2 + commas
     if values > max_values:
         raise TooManyValues(f"it holds over {max_values:,} JSON values")
