@@ -18,7 +18,7 @@ import time
 import traceback
 from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 
@@ -38,13 +38,16 @@ from .decode import (
 )
 from .handlers import HANDLERS, HandlerContext
 from .listing import fetch_list
-from .pacing import RateLimiter, TurnTooLate, default_rate_limiter
+from .pacing import Pacer, RateLimiter, TurnTooLate, default_rate_limiter
 from .progress import ProgressCallback
 from .redact import Redactor
 from .results import ErrorKind, Timing, ToolError, ToolFailure, ToolResult
 from .retry import RetryPolicy, is_ambiguous_status, may_retry_status, may_retry_transport
 from .safety import UnsafePathValue, check_base_url
 from .validation import ParamError, validate_params
+
+if TYPE_CHECKING:  # the Redis client is imported only when a Redis URL is given
+    from .shared_pacing import SharedRateLimiter
 
 DEFAULT_BASE_URL = "https://app.hex.tech/api/v1"
 DEFAULT_TIMEOUT = 30.0
@@ -101,6 +104,7 @@ class HexExecutor:
         session: aiohttp.ClientSession | None = None,
         seed: int | None = None,
         progress: ProgressCallback | None = None,
+        redis_url: str | None = None,
     ) -> None:
         # The bare host, ".../api" (what other Hex clients set) and ".../api/v1" all work.
         self.base_url = check_base_url(
@@ -120,7 +124,14 @@ class HexExecutor:
         self.retry = retry or RetryPolicy()
         # rate_limits=None: no pacing at all; otherwise Hex's limits with the overrides.
         self.rate_limits = resolve_rate_limits(rate_limits)
-        self._limiter = rate_limiter or default_rate_limiter()
+        self._limiter: Pacer = rate_limiter or default_rate_limiter()
+        # A Redis URL: share the budget with every worker on that Redis (the local
+        # limiter stays as the fallback for when Redis is down).
+        self._shared: SharedRateLimiter | None = None
+        shared_url = redis_url or os.environ.get("HEX_REDIS_URL") or None
+        if shared_url and self.rate_limits is not None:
+            self._shared = _shared_limiter(shared_url, rate_limiter or default_rate_limiter())
+            self._limiter = self._shared
         self.max_response_bytes = max_response_bytes
         self._session = session
         self._owns_session = session is None
@@ -144,6 +155,8 @@ class HexExecutor:
         await self.aclose()
 
     async def aclose(self) -> None:
+        if self._shared is not None:
+            await self._shared.aclose()
         if self._session is not None and self._owns_session:
             await self._session.close()
             self._session = None
@@ -576,6 +589,25 @@ def _check_header_value(name: str, value: Any) -> None:
                 "stray newline?)"
             ]
         )
+
+
+def _shared_limiter(url: str, local: RateLimiter) -> SharedRateLimiter:
+    """A limiter whose lanes live in the Redis at ``url``; says clearly what is wrong."""
+    scheme = url.partition("://")[0].lower() if "://" in url else ""
+    if scheme not in ("redis", "rediss", "unix"):
+        # Not the URL itself: it may hold a password.
+        raise ValueError(
+            f"redis_url (or HEX_REDIS_URL) must start with redis://, rediss:// or unix://, "
+            f"got {scheme + '://' if scheme else 'no scheme'}"
+        )
+    try:
+        from .redis_link import RedisLink
+        from .shared_pacing import SharedRateLimiter
+    except ImportError as exc:
+        raise ImportError(
+            "redis_url (or HEX_REDIS_URL) needs the Redis client: pip install 'aacflow-hex[redis]'"
+        ) from exc
+    return SharedRateLimiter(RedisLink(url), local)
 
 
 def _is_idempotent(spec: ToolSpec, method: str | None) -> bool:

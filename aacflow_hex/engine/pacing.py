@@ -38,8 +38,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..spec.ratelimits import RateLimit
 
@@ -118,6 +119,23 @@ class LaneStats:
     in_flight: int
     waiting: int
     paused_for: float
+
+
+class Pacer(Protocol):
+    """What the executor needs of a limiter: this module's, or one shared through Redis."""
+
+    def slot(
+        self,
+        base_url: str,
+        token: str | None,
+        group: str,
+        limit: RateLimit | None,
+        deadline: float | None = None,
+    ) -> AbstractAsyncContextManager[None]: ...
+
+    def penalize(self, base_url: str, token: str | None, group: str, seconds: float) -> None: ...
+
+    def stats(self, base_url: str, token: str | None, group: str) -> LaneStats: ...
 
 
 class RateLimiter:
