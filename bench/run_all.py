@@ -9,6 +9,8 @@ toward another's) and starts its own server process:
 - clients.py     vs the hex-toolkit SDK on the emulator (needs the ``bench`` extra)
 - cold_start.py  import + load_registry() beyond ``import aiohttp``
 - scale.py       1,000 concurrent hex_wait_for_run: peak RSS, CPU per status check
+- fleet.py       4 worker processes x 100 calls on one token, with and without Redis:
+                 429s, and total time against calls / budget (needs redis-server)
 
     pip install -e '.[bench]'
     python bench/run_all.py            # about 2 minutes on 2 cores
@@ -36,6 +38,7 @@ FULL: list[tuple[str, list[str]]] = [
     ("clients.py", ["--calls", "1500", "--lists", "60", "--rounds", "5"]),
     ("cold_start.py", ["--runs", "15"]),
     ("scale.py", ["--runs", "1000"]),
+    ("fleet.py", ["--workers", "4", "--calls", "100"]),
 ]
 QUICK: list[tuple[str, list[str]]] = [
     ("overhead.py", ["--calls", "1000", "--rounds", "3"]),
@@ -43,6 +46,7 @@ QUICK: list[tuple[str, list[str]]] = [
     ("clients.py", ["--calls", "400", "--lists", "40", "--rounds", "1"]),
     ("cold_start.py", ["--runs", "5"]),
     ("scale.py", ["--runs", "300"]),
+    ("fleet.py", ["--workers", "4", "--calls", "40"]),
 ]
 
 
