@@ -119,6 +119,17 @@ async def test_a_sql_cell_output_is_a_table_or_the_error_it_raised(
     assert failed["result"]["type"] == "cell_run_error" and failed["result"]["message"]
 
 
+async def test_output_and_chart_tools_take_the_static_id_their_docs_promise(
+    emu: Emulator, hex_: HexExecutor
+) -> None:
+    fx = emu.fixtures
+    sql_static = emu.workspace.cells[fx.cell_id].static_id
+    out = await call(hex_, "hex_get_cell_output", cellId=sql_static)
+    assert out["cell"]["id"] == fx.cell_id
+    chart = await call(hex_, "hex_get_cell_chart_image", cellId=fx.chart_cell_static_id)
+    assert chart["cellId"] == fx.chart_cell_id
+
+
 async def test_a_chart_renders_as_png_from_the_notebook_and_from_a_finished_run(
     emu: Emulator, hex_: HexExecutor
 ) -> None:
