@@ -47,7 +47,7 @@ async def test_a_group_is_created_renamed_given_members_and_deleted(
     emu: Emulator, hex_: HexExecutor
 ) -> None:
     member, editor = emu.fixtures.user_ids["MEMBER"], emu.fixtures.user_ids["EDITOR"]
-    created = await call(hex_, "hex_create_group", name="Data team", userIds=[member])
+    created = await call(hex_, "hex_create_group", name="Data team", memberUserIds=[member])
     group_id = created["id"]
     assert created["members"] == {"users": [{"id": member}]}
     assert emu.workspace.groups[group_id].member_ids == [member]
@@ -105,7 +105,7 @@ async def test_a_collection_is_renamed_and_shared(emu: Emulator, hex_: HexExecut
 
 # (tool, params from the fixtures, token role, error kind, status): each tool's main failure.
 ERRORS: list[tuple[str, Callable[[Fixtures], dict[str, Any]], str, str, int]] = [
-    ("hex_create_group", lambda f: {"name": "x", "userIds": [MISSING_ID]}, "ADMIN",
+    ("hex_create_group", lambda f: {"name": "x", "memberUserIds": [MISSING_ID]}, "ADMIN",
      "not_found", 404),
     ("hex_create_group", lambda f: {"name": "x"}, "GUEST", "permission", 403),
     ("hex_update_group", lambda f: {"groupId": MISSING_ID, "name": "x"}, "ADMIN",

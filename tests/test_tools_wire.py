@@ -19,6 +19,7 @@ from samples import (
     RUN_TRIGGERED,
     TABLE,
     USER,
+    USER_ID,
     page,
 )
 from wirecase import Case, check_case
@@ -36,6 +37,16 @@ DOCUMENTED_TOOLS = {
 RUNS_PAGE = {"runs": [RUN, {**RUN, "projectVersion": "draft", "status": "RUNNING",
              "endTime": None, "elapsedTime": None}],
              "nextPage": None, "previousPage": None, "traceId": "trace-list"}  # fmt: skip
+
+OTHER_USER_ID = "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d"
+NOTIFICATIONS = [
+    {
+        "type": "FAILURE",
+        "includeSuccessScreenshot": False,
+        "userIds": [USER_ID],
+        "subject": "Revenue run failed",
+    }
+]
 
 CASES = [
     Case("hex_cancel_run", {"projectId": PROJECT_ID, "runId": RUN_ID}, "DELETE",
@@ -62,6 +73,11 @@ CASES = [
          "GET", f"/projects/{PROJECT_ID}/runs", Reply(200, RUNS_PAGE),
          query=[("limit", "10"), ("offset", "20"), ("statusFilter", "COMPLETED")],
          expected={"total": 2, "traceId": "trace-list"}),
+    Case("hex_get_project_runs", {"projectId": PROJECT_ID, "offset": 2}, "GET",
+         f"/projects/{PROJECT_ID}/runs",
+         Reply(200, {**RUNS_PAGE, "previousPage": f"/v1/projects/{PROJECT_ID}/runs?offset=0"}),
+         query=[("offset", "2")], label="previous-page",
+         expected={"previousPage": f"/v1/projects/{PROJECT_ID}/runs?offset=0"}),
     Case("hex_get_queried_tables", {"projectId": PROJECT_ID, "limit": 5}, "GET",
          f"/projects/{PROJECT_ID}/queriedTables",
          Reply(200, {**page([TABLE]), "traceId": "t"}), query=[("limit", "5")],
@@ -69,7 +85,7 @@ CASES = [
     Case("hex_get_run_status", {"projectId": PROJECT_ID, "runId": RUN_ID}, "GET",
          f"/projects/{PROJECT_ID}/runs/{RUN_ID}", Reply(200, RUN),
          expected={"status": "COMPLETED", "elapsedTime": 61.5, "projectVersion": 3,
-                   "traceId": "trace-run-1"}),
+                   "traceId": "trace-run-1", "runTrigger": "API"}),
     Case("hex_list_collections", {"limit": 20, "sortBy": "NAME"}, "GET", "/collections",
          Reply(200, page([COLLECTION])), query=[("limit", "20"), ("sortBy", "NAME")],
          expected={"total": 1}),
@@ -88,12 +104,21 @@ CASES = [
          Reply(200, {"values": [USER], "pagination": {"after": None, "before": None}}),
          query=[("limit", "50"), ("sortBy", "EMAIL"), ("groupId", GROUP_ID)],
          expected={"users": [{k: USER[k] for k in ("id", "name", "email", "role")}], "total": 1}),
+    Case("hex_list_users", {"userIds": f"{USER_ID},{OTHER_USER_ID}"}, "GET", "/users",
+         Reply(200, {"values": [USER], "pagination": {"after": None, "before": None}}),
+         query=[("userIds", f"{USER_ID},{OTHER_USER_ID}")], label="user-ids",
+         expected={"total": 1}),
     Case("hex_run_project",
          {"projectId": PROJECT_ID, "inputParams": {"region": "EU"}, "dryRun": False,
           "useCachedSqlResults": True},
          "POST", f"/projects/{PROJECT_ID}/runs", Reply(201, RUN_TRIGGERED),
          body={"inputParams": {"region": "EU"}, "dryRun": False, "useCachedSqlResults": True},
          expected={**RUN_TRIGGERED, "projectVersion": 3}),
+    Case("hex_run_project",
+         {"projectId": PROJECT_ID, "notifications": NOTIFICATIONS},
+         "POST", f"/projects/{PROJECT_ID}/runs", Reply(201, RUN_TRIGGERED),
+         body={"notifications": NOTIFICATIONS}, label="notifications",
+         expected={"runId": RUN_ID}),
     Case("hex_update_project", {"projectId": PROJECT_ID, "status": "Deprecated"}, "PATCH",
          f"/projects/{PROJECT_ID}", Reply(200, {**PROJECT, "status": {"name": "Deprecated"}}),
          body={"status": "Deprecated"}, expected={"status": {"name": "Deprecated"}}),
