@@ -12,6 +12,8 @@ import pytest
 pytest.importorskip("mcp")
 
 from mcp import Client, StdioServerParameters
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS
 
 from aacflow_hex import HexExecutor, load_registry
 from aacflow_hex.emulator import Emulator, EmulatorConfig, run_emulator
@@ -47,6 +49,11 @@ async def test_a_client_lists_calls_and_reads_success_and_failure_over_stdio(emu
         cancel = tools["hex_cancel_run"]
         assert cancel.annotations is not None and cancel.annotations.destructive_hint is True
         assert tools["hex_list_projects"].annotations.read_only_hint is True  # type: ignore[union-attr]
+        run_hints = {
+            tools[name].annotations.destructive_hint  # type: ignore[union-attr]
+            for name in ("hex_run_project", "hex_run_project_and_wait")
+        }
+        assert run_hints == {True}
         assert "apiKey" not in json.dumps(cancel.input_schema)
         assert cancel.output_schema is not None
 
@@ -91,8 +98,10 @@ async def test_bad_arguments_come_back_as_validation_errors_before_any_request(
                 "hex_get_project", {"projectId": MISSING_ID, "apiKey": "stolen"}
             )
             assert "apiKey: is set by the server's configuration" in _error(key)["message"]
-            unknown = await client.call_tool("hex_nope", {})
-            assert "no tool 'hex_nope'" in _error(unknown)["message"]
+            with pytest.raises(MCPError) as unknown:
+                await client.call_tool("hex_nope", {})
+            assert unknown.value.code == INVALID_PARAMS  # -32602: a protocol error
+            assert "hex_nope" in unknown.value.message
             assert emu.requests.count() == 0
 
 
@@ -103,8 +112,9 @@ async def test_read_only_serves_only_tools_that_change_nothing(emu: Emulator) ->
         async with Client(server) as client:
             names = {t.name for t in (await client.list_tools()).tools}
             assert names == {s.id for s in REGISTRY.specs() if s.annotations.read_only}
-            refused = await client.call_tool("hex_run_project", {"projectId": MISSING_ID})
-            assert _error(refused)["kind"] == "validation"
+            with pytest.raises(MCPError) as refused:
+                await client.call_tool("hex_run_project", {"projectId": MISSING_ID})
+            assert refused.value.code == INVALID_PARAMS
             assert emu.runs_started(MISSING_ID) == 0
 
 

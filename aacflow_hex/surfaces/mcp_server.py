@@ -10,7 +10,8 @@ so the rest of the package works without it.
 - Every call runs through one ``HexExecutor`` (one shared HTTP session).
 - A tool that fails returns an error result the model can read
   (``isError: true``; the text is ``{"error": {"kind", "message", ...}}``
-  with the ToolError kind), never a protocol error.
+  with the ToolError kind). A tool name the server does not serve is a
+  JSON-RPC error (-32602, invalid params), as the MCP spec says.
 - A tool that succeeds returns its output as JSON text and as
   ``structuredContent``, which matches the tool's ``outputSchema``.
 - ``--read-only`` serves only the tools whose spec says ``readOnly: true``.
@@ -111,6 +112,8 @@ def build_server(
     import mcp.types as types
     from mcp.server.context import ServerRequestContext
     from mcp.server.lowlevel import Server
+    from mcp.shared.exceptions import MCPError
+    from mcp.types import INVALID_PARAMS
 
     tools = [types.Tool.model_validate(mcp_tool(spec)) for spec in caller.specs.values()]
     # Over HTTP (2026-07-28) the SDK checks a call's Mcp-Param headers against its tool's
@@ -125,6 +128,9 @@ def build_server(
     async def call_tool(
         ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
+        if params.name not in caller.specs:
+            # The MCP spec: an unknown tool is a protocol error (invalid params).
+            raise MCPError(INVALID_PARAMS, f"Unknown tool: {params.name}")
         api_key = api_key_of(ctx) if api_key_of is not None else None
         result = await caller.call(
             params.name, params.arguments, _progress_to_client(ctx), api_key=api_key
