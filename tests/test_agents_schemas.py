@@ -211,3 +211,19 @@ def test_the_package_and_the_exports_work_without_the_mcp_sdk() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)["tools"]) == len(REGISTRY)
+
+
+def test_the_responses_api_export_is_the_flat_function_shape(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """OpenAI's Responses API reads name, parameters and strict beside type: function."""
+
+    assert main(["export", "openai", "--api", "responses"]) == 0
+    tools = json.loads(capsys.readouterr().out)
+    chat = {t["function"]["name"]: t["function"] for t in openai_tools(load_registry())}
+    assert len(tools) == len(chat)
+    for tool in tools:
+        assert set(tool) == {"type", "name", "description", "parameters", "strict"}
+        assert tool["type"] == "function"
+        assert {k: v for k, v in tool.items() if k != "type"} == chat[tool["name"]]
+    assert main(["export", "anthropic", "--api", "responses"]) == 2

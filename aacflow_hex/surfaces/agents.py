@@ -203,6 +203,15 @@ def openai_tools(registry: Registry, *, read_only: bool = False) -> list[dict[st
     return [openai_tool(s) for s in served_specs(registry, read_only=read_only)]
 
 
+def openai_responses_tool(spec: ToolSpec) -> dict[str, Any]:
+    """One tool in the OpenAI Responses API ``tools`` format (flat: no ``function`` key)."""
+    return {"type": "function", **openai_tool(spec)["function"]}
+
+
+def openai_responses_tools(registry: Registry, *, read_only: bool = False) -> list[dict[str, Any]]:
+    return [openai_responses_tool(s) for s in served_specs(registry, read_only=read_only)]
+
+
 # -- Anthropic ---------------------------------------------------------------
 
 

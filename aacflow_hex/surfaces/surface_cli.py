@@ -17,12 +17,13 @@ from ..spec.registry import Registry
 _EXPORTS = ("openai", "anthropic", "mcp", "block")
 
 
-def _export(kind: str, registry: Registry, read_only: bool) -> Any:
+def _export(kind: str, registry: Registry, read_only: bool, api: str = "chat") -> Any:
     from . import agents
     from .block import build_block
 
+    openai = agents.openai_responses_tools if api == "responses" else agents.openai_tools
     builders: dict[str, Callable[[], Any]] = {
-        "openai": lambda: agents.openai_tools(registry, read_only=read_only),
+        "openai": lambda: openai(registry, read_only=read_only),
         "anthropic": lambda: agents.anthropic_tools(registry, read_only=read_only),
         "mcp": lambda: {"tools": agents.mcp_tools(registry, read_only=read_only)},
         "block": lambda: build_block(registry, read_only=read_only),
@@ -31,7 +32,11 @@ def _export(kind: str, registry: Registry, read_only: bool) -> Any:
 
 
 def cmd_export(args: argparse.Namespace, registry: Registry) -> int:
-    print(json.dumps(_export(args.format, registry, args.read_only), indent=2, ensure_ascii=False))
+    if args.api != "chat" and args.format != "openai":
+        print("error: --api applies to `export openai` only", file=sys.stderr)
+        return 2
+    tools = _export(args.format, registry, args.read_only, args.api)
+    print(json.dumps(tools, indent=2, ensure_ascii=False))
     return 0
 
 
@@ -75,6 +80,12 @@ def add_surface_commands(sub: Any) -> None:
     export.add_argument("format", choices=_EXPORTS)
     export.add_argument(
         "--read-only", action="store_true", help="only the tools that change nothing"
+    )
+    export.add_argument(
+        "--api",
+        choices=("chat", "responses"),
+        default="chat",
+        help="OpenAI's tool shape: Chat Completions (default) or the Responses API",
     )
     export.set_defaults(func=cmd_export)
 
