@@ -15,15 +15,23 @@ from aacflow_hex import HexExecutor, icon_svg, load_registry
 from aacflow_hex.emulator import EmulatorConfig, run_emulator
 from aacflow_hex.spec.registry import specs_dir
 from aacflow_hex.spec.specs import ParamSpec
-from aacflow_hex.surfaces.block import build_block, humanize, load_block_meta, resolve_call
+from aacflow_hex.surfaces.block import (
+    EXTRAS,
+    build_block,
+    humanize,
+    load_block_meta,
+    resolve_call,
+    tool_config,
+)
 from aacflow_hex.surfaces.cli import main
 from aacflow_hex.surfaces.integration import integration
 
 REGISTRY = load_registry()
 BLOCK = build_block(REGISTRY)
 FIELDS = {f["id"]: f for f in BLOCK["subBlocks"]}
-CONFIG = BLOCK["tools"]["config"]
+CONFIG = tool_config(BLOCK)
 OPERATIONS: dict[str, str] = CONFIG["tool"]["map"]  # operation -> tool id
+HOST_FIELDS = load_block_meta().host.fields  # AACFlow's own fields, where ours follow them
 
 
 def _shown(field: dict[str, Any], operation: str) -> bool:
@@ -51,7 +59,7 @@ def test_every_tool_is_reachable_from_the_operation_dropdown() -> None:
     chosen = [OPERATIONS[o["id"]] for o in dropdown["options"]]
     assert sorted(chosen) == REGISTRY.ids()
     assert sorted(BLOCK["tools"]["access"]) == REGISTRY.ids()
-    assert dropdown["value"] == "run_project"
+    assert dropdown["defaultValue"] == "run_project"
     labels = {o["id"]: o["label"] for o in dropdown["options"]}
     assert labels["get_run_status"] == "Get Run Status"
 
@@ -97,8 +105,9 @@ def test_field_kinds_follow_the_param_types() -> None:
             if param.visibility == "hidden":
                 continue
             field = _feeding(operation, name)
-            if param.secret:
-                continue
+            host = HOST_FIELDS.get(field["id"])
+            if param.secret or (host is not None and host.type is not None):
+                continue  # the host's own field kind (a dropdown over free text)
             expected = _expected_widget(param)
             if expected:
                 assert field["type"] == expected, (operation, name)
@@ -123,7 +132,7 @@ def test_no_secret_field_is_anything_but_a_password_field() -> None:
     for field_id in secret_fields:
         field = FIELDS[field_id]
         assert field["type"] == "short-input" and field["password"] is True, field_id
-        assert "value" not in field and "options" not in field, field_id
+        assert "defaultValue" not in field and "options" not in field, field_id
     password_fields = {f["id"] for f in FIELDS.values() if f.get("password")}
     assert password_fields == secret_fields
 
@@ -139,13 +148,15 @@ def test_a_param_shared_by_operations_is_one_field() -> None:
     assert "placeholder" in FIELDS["projectId"]
 
 
-def test_same_name_different_kind_gives_separate_fields() -> None:
-    """statusFilter is free text for projects and a run-status dropdown for runs."""
+def test_same_name_different_meaning_gives_separate_fields() -> None:
+    """statusFilter is publication for projects and a run status for runs."""
     runs = _feeding("get_project_runs", "statusFilter")
     projects = _feeding("list_projects", "statusFilter")
-    assert runs["id"] != projects["id"]
-    assert runs["type"] == "dropdown" and projects["type"] == "short-input"
+    assert (runs["id"], projects["id"]) == ("runStatusFilter", "statusFilter")
+    assert runs["type"] == projects["type"] == "dropdown"
     assert runs["title"] == projects["title"] == "Status Filter"
+    # sortBy means other fields for users than for projects
+    assert _feeding("list_users", "sortBy")["id"] != _feeding("list_projects", "sortBy")["id"]
 
 
 def test_advanced_params_stay_out_of_the_basic_view() -> None:
@@ -154,7 +165,8 @@ def test_advanced_params_stay_out_of_the_basic_view() -> None:
             if param.visibility == "hidden":
                 continue
             field = _feeding(operation, name)
-            if field.get("mode") == "advanced":
+            host_mode = field["id"] in HOST_FIELDS and HOST_FIELDS[field["id"]].mode
+            if field.get("mode") == "advanced" and not host_mode:
                 assert param.advanced and not param.required, (operation, name)
     assert FIELDS["viewId"]["mode"] == "advanced"
     assert "mode" not in FIELDS["projectId"]
@@ -165,7 +177,7 @@ def test_defaults_and_titles() -> None:
     assert humanize("CREATED_AT") == "Created At"
     assert FIELDS["apiKey"]["title"] == "API Key"
     assert BLOCK["type"] == "hex" and BLOCK["authMode"] == "api_key"
-    assert BLOCK["bgColor"].startswith("#") and BLOCK["iconSvg"] == icon_svg()
+    assert BLOCK["bgColor"].startswith("#") and BLOCK[EXTRAS]["iconSvg"] == icon_svg()
     assert BLOCK["inputs"]["projectId"]["type"] == "string"
     assert BLOCK["outputs"]["runId"]["type"] == "string"
     # status is a run-status string for some tools and a project status object for others
@@ -174,6 +186,8 @@ def test_defaults_and_titles() -> None:
 
 def _sample(schema: dict[str, Any]) -> Any:
     """A value the schema accepts (enough for the params the specs declare)."""
+    if "anyOf" in schema:
+        return _sample(schema["anyOf"][0])
     if "enum" in schema:
         return schema["enum"][0]
     if schema.get("format") == "uuid":
@@ -190,7 +204,7 @@ def _sample(schema: dict[str, Any]) -> Any:
 
 
 def test_form_schema_has_one_branch_per_operation_with_its_required_fields() -> None:
-    schema = BLOCK["formSchema"]
+    schema = BLOCK[EXTRAS]["formSchema"]
     Draft202012Validator.check_schema(schema)
     validator = Draft202012Validator(schema)
     branches = {b["if"]["properties"]["operation"]["const"]: b["then"] for b in schema["allOf"]}
@@ -227,7 +241,7 @@ def test_resolve_call_reads_only_the_fields_of_the_chosen_operation() -> None:
 
 def test_read_only_block_offers_only_tools_that_change_nothing() -> None:
     block = build_block(REGISTRY, read_only=True)
-    tools = set(block["tools"]["config"]["tool"]["map"].values())
+    tools = set(tool_config(block)["tool"]["map"].values())
     assert tools == {s.id for s in REGISTRY.specs() if s.annotations.read_only}
     assert "hex_run_project" not in tools
 
@@ -247,7 +261,7 @@ def test_a_new_tool_spec_appears_in_the_block_by_itself(tmp_path: Path) -> None:
     )
     block = build_block(load_registry(tmp_path), meta=load_block_meta(tmp_path))
     fields = {f["id"]: f for f in block["subBlocks"]}
-    assert block["tools"]["config"]["tool"]["map"]["get_widget"] == "hex_get_widget"
+    assert tool_config(block)["tool"]["map"]["get_widget"] == "hex_get_widget"
     assert fields["widgetId"]["required"] is True
     assert fields["widgetId"]["condition"]["value"] == ["get_widget"]
     assert fields["verbose"]["type"] == "switch" and fields["verbose"]["mode"] == "advanced"

@@ -3,7 +3,9 @@
 ``operation`` is the one top-level property; each operation adds its fields
 in an ``if``/``then`` branch (``if`` the operation is X, ``then`` these
 properties, these required). A field's schema is the param's own schema
-(type, enum, range, UUID pattern) with the field's title; a secret is
+(type, enum, range, UUID pattern) with the field's title, or that or the text a
+form sends for it where the executor reads text as the type (``"5"``,
+``"true"``, JSON text, a Hex URL for a project id); a secret is
 ``format: password`` and ``writeOnly``; an advanced field carries
 ``x-advanced: true`` so a renderer can fold it away.
 """
@@ -14,14 +16,54 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..spec.schema import param_schema
-from ..spec.specs import ToolSpec
+from ..spec.specs import ParamSpec, ToolSpec
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_WORDS_TRUE_FALSE = ("true", "false", "1", "0", "yes", "no", "on", "off")
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+def _form_text(param: ParamSpec) -> dict[str, Any] | None:
+    """The strings a form may send for ``param`` that the executor reads as its type
+    (see engine/validation.py), or None when a string is taken as it is."""
+    if param.type == "number":
+        sign = "" if param.minimum is not None and param.minimum >= 0 else "[+-]?"
+        digits = r"\d+" if param.integer else r"(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
+        return {"type": "string", "pattern": rf"^\s*{sign}{digits}\s*$"}
+    if param.type == "boolean":
+        words = "|".join(_any_case(w) for w in _WORDS_TRUE_FALSE)
+        return {"type": "string", "pattern": rf"^\s*({words})\s*$"}
+    if param.type == "json":
+        if param.json_schema.get("type") == "object":
+            return {"type": "string", "pattern": r"^\s*\{[\s\S]*\}\s*$"}
+        return {"type": "string", "minLength": 1}  # JSON text, or a list as "a, b"
+    if param.format == "uuid":
+        forms = [rf"^\s*{_UUID}\s*$"]
+        if param.url_segments:
+            segments = "|".join(param.url_segments)
+            forms.append(rf"^\s*https?://[^/\s]+/([^?#\s]*/)?({segments})/{_UUID}([/?#]\S*)?\s*$")
+        return {"type": "string", "pattern": "|".join(f"({f})" for f in forms)}
+    return None
+
+
 def _field_schema(field: Mapping[str, Any], param_name: str, spec: ToolSpec) -> dict[str, Any]:
     param = spec.params[param_name]
-    schema: dict[str, Any] = {"title": field["title"], **param_schema(param)}
+    typed = param_schema(param)
+    schema: dict[str, Any] = {"title": field["title"]}
+    text = _form_text(param)
+    if text is None:
+        schema.update(typed)
+    else:
+        # The value as its type, or as the text a form sends for it.
+        if "description" in typed:
+            schema["description"] = typed.pop("description")
+        schema["anyOf"] = [typed, text]
     if param.secret:
         schema.update(format="password", writeOnly=True)
     if field.get("mode") == "advanced":
@@ -32,7 +74,7 @@ def _field_schema(field: Mapping[str, Any], param_name: str, spec: ToolSpec) -> 
 def form_schema(block: Mapping[str, Any], specs: Mapping[str, ToolSpec]) -> dict[str, Any]:
     fields = {f["id"]: f for f in block["subBlocks"]}
     operation = block["subBlocks"][0]
-    config = block["tools"]["config"]
+    config = block["x-aacflow"]["toolConfig"]
     branches = []
     for op, tool_id in config["tool"]["map"].items():
         spec = specs[tool_id]
@@ -67,7 +109,7 @@ def form_schema(block: Mapping[str, Any], specs: Mapping[str, ToolSpec]) -> dict
                 "title": operation["title"],
                 "type": "string",
                 "oneOf": [{"const": o["id"], "title": o["label"]} for o in operation["options"]],
-                "default": operation["value"],
+                "default": operation["defaultValue"],
             }
         },
         "required": [operation["id"]],

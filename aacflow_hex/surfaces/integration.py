@@ -48,7 +48,8 @@ class HexIntegration:
 
     def resolve(self, values: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         """The tool id and params a filled-in block form stands for."""
-        return resolve_call(self.block(), values)
+        registry = self.registry
+        return resolve_call(self.block(), values, {s.id: s for s in registry.specs()})
 
     def create_executor(
         self, *, api_key: str | None = None, base_url: str | None = None, **options: Any
