@@ -285,3 +285,27 @@ def test_a_redis_url_that_is_not_one_is_refused_without_echoing_it() -> None:
         HexExecutor("http://127.0.0.1:1", "t", redis_url="http://user:s3cret@cache:6379")
     assert "s3cret" not in str(exc.value)
     assert "http://" in str(exc.value)
+
+
+async def test_a_slot_given_back_while_redis_stalled_is_returned_when_it_answers(
+    redis_server: RedisServer,
+) -> None:
+    from redis.asyncio import Redis
+
+    limit = RateLimit(per_minute=30)
+    async with HexExecutor("http://127.0.0.1:1", "tok", redis_url=redis_server.url) as ex:
+        limiter = ex._limiter
+        admin = Redis.from_url(redis_server.url)
+        try:
+            async with limiter.slot(ex.base_url, "tok", "hex-api", limit):
+                await admin.client_pause(1500)  # every client stalls: the give-back times out
+            await asyncio.sleep(1.2)  # the pause is over, and the link tries Redis again
+            async with limiter.slot(ex.base_url, "tok", "hex-api", limit):
+                pass
+        finally:
+            await admin.aclose()
+    keys = await redis_keys(redis_server.url)
+    inflight = [k for k in keys if k.endswith(":inflight")]
+    finished = next(k for k in keys if k.endswith(":finished"))
+    assert [await zcard(redis_server.url, k) for k in inflight] in ([], [0])
+    assert await zcard(redis_server.url, finished) == 2

@@ -100,6 +100,7 @@ return 0
 
 NO_DEADLINE_LEASE = 300.0  # seconds a slot may be held when the call has no timeout
 MIN_LEASE = 60.0
+MAX_UNRETURNED = 1000
 
 
 class SharedRateLimiter:
@@ -112,6 +113,9 @@ class SharedRateLimiter:
             asyncio.AbstractEventLoop, dict[str, asyncio.Lock]
         ] = weakref.WeakKeyDictionary()
         self._pending: set[asyncio.Task[None]] = set()
+        # Slots whose give-back found Redis down: returned once it answers again, so a
+        # short outage does not leave their leases holding the budget for a minute.
+        self._unreturned: list[tuple[list[str], str, int]] = []
 
     def __repr__(self) -> str:
         return f"SharedRateLimiter({self.link!r})"
@@ -177,6 +181,8 @@ class SharedRateLimiter:
                     self.link.failed(exc)
                     return None
                 self.link.succeeded()
+                if self._unreturned:
+                    await self._return_unreturned()
                 wait = float(answer)
                 if wait == 0:
                     return slot_id
@@ -189,17 +195,33 @@ class SharedRateLimiter:
                     await asyncio.sleep(poll)
 
     async def _give_back(self, keys: list[str], slot_id: str, limit: RateLimit | None) -> None:
+        spans = [span for _, span in limit.windows()] if limit is not None else []
+        keep_ms = round((max(spans, default=0.0) + MIN_LEASE) * 1000)
+        returned = await self._give_back_now(keys, slot_id, keep_ms)
+        if not returned and len(self._unreturned) < MAX_UNRETURNED:
+            self._unreturned.append((keys, slot_id, keep_ms))
+
+    async def _give_back_now(self, keys: list[str], slot_id: str, keep_ms: int) -> bool:
+        """Count the slot's answer in Redis now; False if Redis cannot be reached."""
         script = self.link.script(_GIVE_BACK)
         if script is None:
-            return  # the lease ends the slot
-        spans = [span for _, span in limit.windows()] if limit is not None else []
-        keep_ms = (max(spans, default=0.0) + MIN_LEASE) * 1000
+            return False
         try:
             await asyncio.wait_for(
-                script(keys=keys[:2], args=[slot_id, round(keep_ms)]), self.link.timeout
+                script(keys=keys[:2], args=[slot_id, keep_ms]), self.link.timeout
             )
         except REDIS_ERRORS as exc:
             self.link.failed(exc)
+            return False
+        return True
+
+    async def _return_unreturned(self) -> None:
+        # Counted as answered now, later than they were: never earlier than Hex counted.
+        pending, self._unreturned = self._unreturned, []
+        for index, (keys, slot_id, keep_ms) in enumerate(pending):
+            if not await self._give_back_now(keys, slot_id, keep_ms):
+                self._unreturned.extend(pending[index:])
+                return
 
     async def _pause_shared(self, key: str, seconds: float) -> None:
         script = self.link.script(_PAUSE)
