@@ -7,8 +7,12 @@ concurrent hex_get_run_status calls with the same token, once each pacing alone 
 once sharing the budget through Redis (HEX_REDIS_URL). Prints the 429s the emulator
 sent and the total time against the ideal: calls / budget (hex-api: 30 a minute).
 
-    python bench/fleet.py                         # 4 workers x 100 calls
-    python bench/fleet.py --workers 2 --calls 50
+Then the waits: runs of PROJECTS projects are started, and every worker waits for all
+of them (hex_wait_for_run), once each alone and once sharing run statuses through
+Redis. Prints the status requests (run lists and run reads) the emulator answered.
+
+    python bench/fleet.py                         # 4 workers x 100 calls, x 250 waits
+    python bench/fleet.py --workers 2 --calls 50 --waits 50
 
 Needs redis-server (Debian's package: apt-get install -y redis-server) and the Redis
 client (pip install -e '.[redis]').
@@ -29,16 +33,22 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from _bench import Row, emit_rows
 
-from aacflow_hex import HexExecutor
+from aacflow_hex import HexExecutor, ToolResult
 from aacflow_hex.emulator import Emulator, EmulatorConfig, run_emulator
 from aacflow_hex.spec.ratelimits import HEX_RATE_LIMITS, scale_rate_limits
 
 TOOL = "hex_get_run_status"
 GROUP = "hex-api"
-START_DELAY = 3.0  # seconds for every worker process to import the package first
+STATUS_OPERATIONS = ("GetProjectRuns", "GetRunStatus")
+# The waits, in Hex time (multiplied by --scale): runs last long enough for several
+# looks, and the waits poll as the tools do by default.
+RUN_SECONDS = 300.0
+POLL_INTERVAL = 5.0
+MAX_POLL_INTERVAL = 30.0
 
 
 @dataclass(frozen=True)
@@ -65,11 +75,28 @@ async def worker(args: argparse.Namespace) -> None:
         redis_url=args.redis_url or None,
         timeout=0,
     ) as ex:
-        params = json.loads(args.params)
-        await asyncio.sleep(max(0.0, args.start_at - time.time()))
-        results = await asyncio.gather(*(ex.execute(TOOL, params) for _ in range(args.calls)))
+        # Ready (the package imported, the executor open); start when every worker is.
+        print("ready", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        if args.runs_file:
+            results = await wait_for_all(ex, args)
+        else:
+            params = json.loads(args.params)
+            results = await asyncio.gather(*(ex.execute(TOOL, params) for _ in range(args.calls)))
         finished = time.time()
     print(json.dumps({"succeeded": sum(r.success for r in results), "finished": finished}))
+
+
+async def wait_for_all(ex: HexExecutor, args: argparse.Namespace) -> list[ToolResult]:
+    runs = json.loads(Path(args.runs_file).read_text())  # written before the go
+    wait = {
+        "pollInterval": POLL_INTERVAL * args.scale,
+        "maxPollInterval": MAX_POLL_INTERVAL * args.scale,
+        "timeout": RUN_SECONDS * args.scale * 20,
+    }
+    return await asyncio.gather(
+        *(ex.execute("hex_wait_for_run", {**wait, "projectId": p, "runId": r}) for p, r in runs)
+    )
 
 
 # -- the fleet ---------------------------------------------------------------------
@@ -102,27 +129,54 @@ def redis_server() -> Iterator[str]:
             process.wait()
 
 
+async def start_workers(
+    emu: Emulator, workers: int, scale: float, redis_url: str | None, *job: str
+) -> list[asyncio.subprocess.Process]:
+    """The worker processes, each ready to start (see ``go``)."""
+    command = [
+        sys.executable, __file__, "--worker", "--base-url", emu.base_url, "--token", emu.token,
+        "--scale", str(scale), "--redis-url", redis_url or "", *job,
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "HEX_REDIS_URL"}
+    processes = [
+        await asyncio.create_subprocess_exec(
+            *command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+        )
+        for _ in range(workers)
+    ]
+    for process in processes:
+        assert process.stdout is not None
+        if (await process.stdout.readline()).strip() != b"ready":
+            raise RuntimeError("a worker did not start")
+    return processes
+
+
+def go(processes: list[asyncio.subprocess.Process]) -> float:
+    """Start every worker at once; the time they were told to."""
+    started = time.time()
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write(b"go\n")
+    return started
+
+
+async def reports_of(processes: list[asyncio.subprocess.Process]) -> list[dict[str, float]]:
+    reports = [json.loads((await p.communicate())[0].splitlines()[-1]) for p in processes]
+    if any(p.returncode for p in processes):
+        raise RuntimeError("a worker failed")
+    return reports
+
+
 async def run_fleet(
     emu: Emulator, workers: int, calls: int, scale: float, redis_url: str | None
 ) -> FleetFigures:
     emu.requests.clear()
     fx = emu.fixtures
     params = {"projectId": fx.completing_project_id, "runId": fx.finished_run_id}
-    start_at = time.time() + START_DELAY
-    command = [
-        sys.executable, __file__, "--worker",
-        "--base-url", emu.base_url, "--token", emu.token, "--params", json.dumps(params),
-        "--calls", str(calls), "--scale", str(scale), "--start-at", str(start_at),
-        "--redis-url", redis_url or "",
-    ]  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if k != "HEX_REDIS_URL"}
-    processes = [
-        await asyncio.create_subprocess_exec(*command, stdout=subprocess.PIPE, env=env)
-        for _ in range(workers)
-    ]
-    reports = [json.loads((await p.communicate())[0]) for p in processes]
-    if any(p.returncode for p in processes):
-        raise RuntimeError("a worker failed")
+    job = ["--params", json.dumps(params), "--calls", str(calls)]
+    processes = await start_workers(emu, workers, scale, redis_url, *job)
+    start_at = go(processes)
+    reports = await reports_of(processes)
     budget = HEX_RATE_LIMITS[GROUP].per_minute
     assert budget is not None
     window = 60.0 * scale
@@ -135,19 +189,96 @@ async def run_fleet(
     )
 
 
-async def measure(workers: int, calls: int, scale: float) -> dict[str, FleetFigures]:
+@dataclass(frozen=True)
+class WaitFigures:
+    waits: int
+    succeeded: int
+    status_requests: int
+    responses_429: int
+    elapsed: float
+
+
+async def start_runs(emu: Emulator, projects: int, runs: int) -> list[tuple[str, str]]:
+    """``runs`` runs spread over ``projects`` runnable projects, through the API."""
+    runnable = [
+        p.id
+        for p in emu.workspace.projects.values()
+        if p.published_version is not None and p.archived_at is None and p.trashed_at is None
+    ][:projects]
+    for project_id in runnable:
+        emu.set_run_outcome(project_id, "COMPLETED")
+    async with HexExecutor(emu.base_url, emu.token, rate_limits=None) as ex:
+        results = await asyncio.gather(
+            *(
+                ex.execute("hex_run_project", {"projectId": runnable[i % len(runnable)]})
+                for i in range(runs)
+            )
+        )
+    if not all(r.success for r in results):
+        raise RuntimeError(f"could not start the runs: {results[0].error}")
+    return [(str(r.output["projectId"]), str(r.output["runId"])) for r in results]
+
+
+async def run_waits(
+    emu: Emulator, workers: int, waits: int, projects: int, scale: float, redis_url: str | None
+) -> WaitFigures:
+    # Run triggers are not what is measured: the emulator lets them all through.
+    emu.set_rate_limits({**HEX_RATE_LIMITS, "hex-run-kernel": None}, scale)
+    emu.set_run_duration(RUN_SECONDS * scale)
+    emu.requests.clear()
+    with tempfile.TemporaryDirectory(prefix="fleet-runs-") as folder:
+        runs_file = Path(folder) / "runs.json"
+        processes = await start_workers(
+            emu, workers, scale, redis_url, "--runs-file", str(runs_file)
+        )
+        runs_file.write_text(json.dumps(await start_runs(emu, projects, waits)))
+        start_at = go(processes)
+        reports = await reports_of(processes)
+    return WaitFigures(
+        waits=workers * waits,
+        succeeded=sum(int(r["succeeded"]) for r in reports),
+        status_requests=sum(len(emu.requests.filter(operation=op)) for op in STATUS_OPERATIONS),
+        responses_429=emu.requests.count(status=429),
+        elapsed=max(r["finished"] for r in reports) - start_at,
+    )
+
+
+async def measure(
+    workers: int, calls: int, waits: int, projects: int, scale: float
+) -> tuple[dict[str, FleetFigures], dict[str, WaitFigures]]:
     config = EmulatorConfig(rate_limits=dict(HEX_RATE_LIMITS), rate_limit_scale=scale)
+    calls_figures: dict[str, FleetFigures] = {}
+    wait_figures: dict[str, WaitFigures] = {}
     async with run_emulator(config) as emu:
-        alone = await run_fleet(emu, workers, calls, scale, None)
-        await asyncio.sleep(2 * 60 * scale)  # let the emulator's windows empty
         with redis_server() as url:
-            shared = await run_fleet(emu, workers, calls, scale, url)
-    return {"each alone": alone, "Redis": shared}
+            for name, redis_url in (("each alone", None), ("Redis", url)):
+                emu.set_rate_limits(dict(HEX_RATE_LIMITS), scale)  # empty windows
+                calls_figures[name] = await run_fleet(emu, workers, calls, scale, redis_url)
+            if waits:
+                for name, redis_url in (("each alone", None), ("Redis", url)):
+                    wait_figures[name] = await run_waits(
+                        emu, workers, waits, projects, scale, redis_url
+                    )
+    return calls_figures, wait_figures
 
 
-def rows(workers: int, calls: int, figures: dict[str, FleetFigures]) -> list[Row]:
+def rows(
+    workers: int,
+    calls: int,
+    figures: dict[str, FleetFigures],
+    waits: int,
+    wait_figures: dict[str, WaitFigures],
+) -> list[Row]:
     alone, shared = figures["each alone"], figures["Redis"]
     fleet = f"fleet {workers}x{calls} on one token"
+    wait_rows = []
+    if wait_figures:
+        wait_alone, wait_shared = wait_figures["each alone"], wait_figures["Redis"]
+        wait_rows = [
+            Row(f"fleet {workers}x{waits} waits: status requests with shared statuses "
+                "(ref: each alone)", wait_shared.status_requests, wait_alone.status_requests,
+                "requests", None, "ratio", False),
+        ]  # fmt: skip
     return [
         Row(f"{fleet}: 429s with Redis (ref: each alone)", shared.responses_429,
             alone.responses_429, "429s", 1, "ours", False),
@@ -155,6 +286,7 @@ def rows(workers: int, calls: int, figures: dict[str, FleetFigures]) -> list[Row
             shared.ideal, "s", 1.05, "ratio", False),
         Row(f"{fleet}: time each alone vs ideal", alone.elapsed, alone.ideal, "s",
             None, "ratio", False),
+        *wait_rows,
     ]  # fmt: skip
 
 
@@ -162,17 +294,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--calls", type=int, default=100, help="calls per worker")
+    parser.add_argument("--waits", type=int, default=250, help="waits per worker (0: none)")
+    parser.add_argument("--projects", type=int, default=5, help="projects the runs are of")
     parser.add_argument("--scale", type=float, default=1 / 60, help="window length multiplier")
     parser.add_argument("--json", action="store_true", help="also print rows for run_all.py")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    for name in ("--base-url", "--token", "--params", "--redis-url"):
+    for name in ("--base-url", "--token", "--params", "--redis-url", "--runs-file"):
         parser.add_argument(name, help=argparse.SUPPRESS)
-    parser.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         asyncio.run(worker(args))
         return
-    figures = asyncio.run(measure(args.workers, args.calls, args.scale))
+    figures, wait_figures = asyncio.run(
+        measure(args.workers, args.calls, args.waits, args.projects, args.scale)
+    )
     print(f"{args.workers} workers x {args.calls} {TOOL} calls on one token, time scale "
           f"{args.scale:g} (a minute lasts {60 * args.scale:g} s)")  # fmt: skip
     print(f"{'pacing':12} {'calls':>6} {'ok':>6} {'429s':>6} {'time s':>8} {'ideal s':>8} "
@@ -180,8 +315,17 @@ def main() -> None:
     for name, f in figures.items():
         print(f"{name:12} {f.calls:6d} {f.succeeded:6d} {f.responses_429:6d} {f.elapsed:8.2f} "
               f"{f.ideal:8.2f} {f.ratio:6.3f}")  # fmt: skip
+    if wait_figures:
+        print()
+        print(f"{args.workers} workers x {args.waits} hex_wait_for_run on runs of "
+              f"{args.projects} projects (runs last {RUN_SECONDS * args.scale:g} s)")  # fmt: skip
+        print(f"{'statuses':12} {'waits':>6} {'ok':>6} {'status requests':>16} {'429s':>6} "
+              f"{'time s':>8}")  # fmt: skip
+        for name, w in wait_figures.items():
+            print(f"{name:12} {w.waits:6d} {w.succeeded:6d} {w.status_requests:16d} "
+                  f"{w.responses_429:6d} {w.elapsed:8.2f}")  # fmt: skip
     if args.json:
-        emit_rows(rows(args.workers, args.calls, figures))
+        emit_rows(rows(args.workers, args.calls, figures, args.waits, wait_figures))
 
 
 if __name__ == "__main__":

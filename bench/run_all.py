@@ -10,7 +10,8 @@ toward another's) and starts its own server process:
 - cold_start.py  import + load_registry() beyond ``import aiohttp``
 - scale.py       1,000 concurrent hex_wait_for_run: peak RSS, CPU per status check
 - fleet.py       4 worker processes x 100 calls on one token, with and without Redis:
-                 429s, and total time against calls / budget (needs redis-server)
+                 429s, and total time against calls / budget; then 4 x 250 waits on
+                 runs of 5 projects: status requests (needs redis-server)
 
     pip install -e '.[bench]'
     python bench/run_all.py            # about 2 minutes on 2 cores
@@ -46,7 +47,7 @@ QUICK: list[tuple[str, list[str]]] = [
     ("clients.py", ["--calls", "400", "--lists", "40", "--rounds", "1"]),
     ("cold_start.py", ["--runs", "5"]),
     ("scale.py", ["--runs", "300"]),
-    ("fleet.py", ["--workers", "4", "--calls", "40"]),
+    ("fleet.py", ["--workers", "4", "--calls", "40", "--waits", "50"]),
 ]
 
 
