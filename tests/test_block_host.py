@@ -649,6 +649,10 @@ FORM_VALUES: list[tuple[str, str, Any]] = [
     ("list_projects", "limit", " 7 "),
     ("list_projects", "limit", "five"),
     ("list_projects", "limit", "2.5"),
+    ("list_projects", "limit", "500"),
+    ("list_projects", "limit", "100"),
+    ("list_projects", "limit", ""),
+    ("get_run_status", "runId", ""),
     ("list_projects", "limit", True),
     ("list_projects", "includeArchived", "true"),
     ("list_projects", "includeArchived", "off"),
@@ -699,3 +703,81 @@ def test_the_form_schema_and_the_executor_give_the_same_verdict(
             for needed in branch["then"].get("required", []):
                 form.setdefault(needed, PROJECT_ID)
     assert validator.is_valid(form) == _executor_accepts(op, field_id, value)
+
+
+async def test_a_workflow_saved_with_the_hosts_block_runs_here_on_the_emulator() -> None:
+    """Step by step, values as AACFlow's block saves them -> resolve -> the executor."""
+    from aacflow_hex.emulator import EmulatorConfig, run_emulator
+
+    async with run_emulator(EmulatorConfig(port=0, rate_limits=None)) as emu:
+        f = emu.fixtures
+        explorer = f.user_ids["EXPLORER"]
+        async with integration.create_executor(base_url=emu.base_url) as executor:
+
+            async def step(**values: Any) -> dict[str, Any]:
+                result = await executor.execute(
+                    *integration.resolve({"apiKey": emu.token, **values})
+                )
+                assert result.success, (values["operation"], result.error)
+                output: dict[str, Any] = result.output
+                return output
+
+            published = await step(operation="list_projects", limit="100", statusFilter="PUBLISHED")
+            assert published["projects"]
+            assert all(p["lastPublishedAt"] for p in published["projects"])
+            drafts = await step(operation="list_projects", limit="100", statusFilter="DRAFT")
+            assert drafts["projects"] and not any(p["lastPublishedAt"] for p in drafts["projects"])
+
+            notify = (
+                f'[{{"type": "ALL", "includeSuccessScreenshot": false, "userIds": ["{explorer}"]}}]'
+            )
+            run = await step(
+                operation="run_project",
+                projectId=f.completing_project_id,
+                notifications=notify,
+                useCachedSqlResults=True,
+            )
+            status = await step(
+                operation="get_run_status", projectId=run["projectId"], runId=run["runId"]
+            )
+            assert status["runTrigger"] == "API"
+            runs = await step(
+                operation="get_project_runs",
+                projectId=f.completing_project_id,
+                limit="5",
+                offset="0",
+            )
+            assert run["runId"] in [r["runId"] for r in runs["runs"]]
+
+            group = await step(
+                operation="create_group", groupName="Analysts", groupMemberUserIds=f'["{explorer}"]'
+            )
+            await step(
+                operation="update_group",
+                groupIdInput=group["id"],
+                groupName="Analysts 2",
+                groupAddUserIds=f'["{f.user_ids["EDITOR"]}"]',
+            )
+            assert (await step(operation="get_group", groupIdInput=group["id"]))[
+                "name"
+            ] == "Analysts 2"
+            members = await step(operation="list_users", groupId=group["id"], limit="500")
+            assert {u["id"] for u in members["users"]} == {explorer, f.user_ids["EDITOR"]}
+            deleted = await step(operation="delete_group", groupIdInput=group["id"])
+            assert deleted == {"success": True, "groupId": group["id"]}
+
+            collection = await step(
+                operation="create_collection", collectionName="Finance", collectionDescription="$"
+            )
+            await step(
+                operation="update_collection",
+                collectionId=collection["id"],
+                collectionName="Finance 2",
+            )
+            got = await step(operation="get_collection", collectionId=collection["id"])
+            assert (got["name"], got["description"]) == ("Finance 2", "$")
+
+            only = await step(operation="list_users", userIds=f"{explorer},{f.user_ids['EDITOR']}")
+            assert {u["id"] for u in only["users"]} == {explorer, f.user_ids["EDITOR"]}
+            gone = await step(operation="deactivate_user", userId=explorer)
+            assert (gone["success"], gone["userId"]) == (True, explorer)

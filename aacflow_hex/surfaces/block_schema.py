@@ -17,6 +17,7 @@ from typing import Any
 
 from ..spec.schema import param_schema
 from ..spec.specs import ParamSpec, ToolSpec
+from .number_text import number_text_pattern
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -29,13 +30,13 @@ def _any_case(word: str) -> str:
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
 
 
-def _form_text(param: ParamSpec) -> dict[str, Any] | None:
+def form_text_schema(param: ParamSpec) -> dict[str, Any] | None:
     """The strings a form may send for ``param`` that the executor reads as its type
     (see engine/validation.py), or None when a string is taken as it is."""
     if param.type == "number":
-        sign = "" if param.minimum is not None and param.minimum >= 0 else "[+-]?"
-        digits = r"\d+" if param.integer else r"(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
-        return {"type": "string", "pattern": rf"^\s*{sign}{digits}\s*$"}
+        exact = number_text_pattern(param.minimum, param.maximum, integer=param.integer)
+        digits = r"\d+(\.0*)?" if param.integer else r"(\d+(\.\d*)?|\.\d+)"
+        return {"type": "string", "pattern": exact or rf"^\s*[+-]?{digits}\s*$"}
     if param.type == "boolean":
         words = "|".join(_any_case(w) for w in _WORDS_TRUE_FALSE)
         return {"type": "string", "pattern": rf"^\s*({words})\s*$"}
@@ -56,14 +57,18 @@ def _field_schema(field: Mapping[str, Any], param_name: str, spec: ToolSpec) -> 
     param = spec.params[param_name]
     typed = param_schema(param)
     schema: dict[str, Any] = {"title": field["title"]}
-    text = _form_text(param)
-    if text is None:
+    forms = [typed]
+    text = form_text_schema(param)
+    if text is not None:
+        forms.append(text)  # the text a form sends for a value of the type
+    if not param.required:
+        forms.append({"enum": ["", None]})  # an empty field: not given
+    if len(forms) == 1:
         schema.update(typed)
     else:
-        # The value as its type, or as the text a form sends for it.
         if "description" in typed:
             schema["description"] = typed.pop("description")
-        schema["anyOf"] = [typed, text]
+        schema["anyOf"] = forms
     if param.secret:
         schema.update(format="password", writeOnly=True)
     if field.get("mode") == "advanced":

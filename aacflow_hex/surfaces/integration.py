@@ -47,7 +47,8 @@ class HexIntegration:
         return icon_path()
 
     def resolve(self, values: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        """The tool id and params a filled-in block form stands for."""
+        """The tool id and params a filled-in block form stands for (field ids as
+        AACFlow's own Hex block saves them; number fields' text read as numbers)."""
         registry = self.registry
         return resolve_call(self.block(), values, {s.id: s for s in registry.specs()})
 
