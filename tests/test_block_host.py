@@ -781,3 +781,55 @@ async def test_a_workflow_saved_with_the_hosts_block_runs_here_on_the_emulator()
             assert {u["id"] for u in only["users"]} == {explorer, f.user_ids["EDITOR"]}
             gone = await step(operation="deactivate_user", userId=explorer)
             assert (gone["success"], gone["userId"]) == (True, explorer)
+
+
+# The block outputs of AACFlow's block: name -> type.
+HOST_BLOCK_OUTPUTS = {
+    "projectId": "string",
+    "runId": "string",
+    "runUrl": "string",
+    "runStatusUrl": "string",
+    "projectVersion": "number",
+    "status": "json",
+    "startTime": "string",
+    "endTime": "string",
+    "elapsedTime": "number",
+    "traceId": "string",
+    "id": "string",
+    "title": "string",
+    "name": "string",
+    "description": "string",
+    "type": "string",
+    "createdAt": "string",
+    "updatedAt": "string",
+    "lastEditedAt": "string",
+    "lastPublishedAt": "string",
+    "archivedAt": "string",
+    "trashedAt": "string",
+    "projects": "json",
+    "runs": "json",
+    "users": "json",
+    "groups": "json",
+    "collections": "json",
+    "connections": "json",
+    "tables": "json",
+    "categories": "json",
+    "creator": "json",
+    "owner": "json",
+    "total": "number",
+    "success": "boolean",
+    "groupId": "string",
+    "userId": "string",
+    "nextPage": "string",
+    "previousPage": "string",
+    "after": "string",
+    "before": "string",
+    "connectViaSsh": "boolean",
+    "includeMagic": "boolean",
+    "allowWritebackCells": "boolean",
+}
+
+
+def test_every_output_of_the_hosts_block_is_here_with_its_type() -> None:
+    ours = {name: output["type"] for name, output in BLOCK["outputs"].items()}
+    assert {name: ours.get(name) for name in HOST_BLOCK_OUTPUTS} == HOST_BLOCK_OUTPUTS

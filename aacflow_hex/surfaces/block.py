@@ -1,9 +1,10 @@
 """The Hex block for the workflow canvas, generated from the tool specs.
 
 ``tool_specs/_block.yaml`` holds what the specs cannot say (name, colours,
-icon, titles, the dropdown order); everything else comes from the registry,
-so a new tool shows up in the block by itself. The shape follows Sim's
-``BlockConfig``:
+icon, titles, the dropdown order, AACFlow's own block that this one replaces);
+everything else comes from the registry, so a new tool shows up in the block
+by itself. The shape is Sim's ``BlockConfig``, and the block is a drop-in for
+AACFlow's (Sim's) own Hex block: a workflow saved with that one runs here.
 
 - ``subBlocks``: the form. The first is the ``operation`` dropdown over every
   tool (option id = tool id without ``hex_``). Each param becomes a field:
@@ -13,18 +14,22 @@ so a new tool shows up in the block by itself. The shape follows Sim's
   ``condition`` (the operations that show it), ``required`` (``true`` when
   required for every operation that shows it, else the operations where it
   is), ``mode: advanced`` when the param is advanced everywhere and never
-  required (hidden in the basic view), ``placeholder`` and ``value`` (the
-  default). ``hidden`` params get no field; their defaults apply.
-- One field serves every operation whose param has the same name and the
-  same kind of field (one ``projectId`` for all project tools). Same name but
-  another kind (a free-text ``statusFilter`` here, a dropdown there) gives a
-  second field, ``<name>_<operation>``.
-- ``tools.config``: the operation -> tool id map and, per operation, which
-  field feeds which param. ``resolve_call(block, values)`` applies it.
+  required (hidden in the basic view), ``placeholder`` and ``defaultValue``.
+  ``hidden`` params get no field; their defaults apply.
+- Field ids: on AACFlow's operations, a param takes the field AACFlow's block
+  saves it under (``groupIdInput`` for a group's id, ``runStatusFilter`` for
+  runs); a param of ours there whose name is one of AACFlow's ids gets an id
+  of its own (``after_get_queried_tables``), so no saved value is read as
+  another param. Elsewhere one field serves every operation whose param has
+  the same name and kind of field; the same name with another kind gives
+  ``<name>_<operation>``.
+- ``canvasPresentation``: per operation, the sentence the canvas shows.
 - ``inputs`` / ``outputs``: every field with its type, and the union of the
-  tools' top-level outputs.
-- ``formSchema``: the same form as one JSON Schema with ``if``/``then`` on the
-  operation, for generic form renderers (see ``block_schema.py``).
+  tools' top-level outputs (objects and lists typed ``json``, as the host has them).
+- ``x-aacflow``: what a host has as code, which JSON cannot carry: the icon
+  (file name and SVG), the operation -> tool id map and, per operation, which
+  field feeds which param (``resolve_call(block, values)`` applies it), and
+  ``formSchema``, the form as one JSON Schema (see ``block_schema.py``).
 """
 
 from __future__ import annotations
