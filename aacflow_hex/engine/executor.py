@@ -38,13 +38,14 @@ from .decode import (
 )
 from .handlers import HANDLERS, HandlerContext
 from .listing import fetch_list
-from .pacing import Pacer, RateLimiter, TurnTooLate, default_rate_limiter
+from .pacing import Pacer, RateLimiter, TurnTooLate, default_rate_limiter, token_fingerprint
 from .progress import ProgressCallback
 from .redact import Redactor
 from .results import ErrorKind, Timing, ToolError, ToolFailure, ToolResult
 from .retry import RetryPolicy, is_ambiguous_status, may_retry_status, may_retry_transport
 from .safety import UnsafePathValue, check_base_url
 from .validation import ParamError, validate_params
+from .watcher import DEFAULT_SHARE, MemoryRunStatusStore, RunStatusStore, RunWatcher
 
 if TYPE_CHECKING:  # the Redis client is imported only when a Redis URL is given
     from .shared_pacing import SharedRateLimiter
@@ -105,6 +106,8 @@ class HexExecutor:
         seed: int | None = None,
         progress: ProgressCallback | None = None,
         redis_url: str | None = None,
+        watch_share: float = DEFAULT_SHARE,
+        run_status_store: RunStatusStore | None = None,
     ) -> None:
         # The bare host, ".../api" (what other Hex clients set) and ".../api/v1" all work.
         self.base_url = check_base_url(
@@ -139,6 +142,11 @@ class HexExecutor:
         self._progress = progress
         self._own_secrets = {self._api_key} if self._api_key else set()
         self._own_redactor = Redactor(self._own_secrets)
+        if not 0 < watch_share <= 1:
+            raise ValueError(f"watch_share must be in (0, 1], got {watch_share}")
+        self.watch_share = watch_share
+        self._run_status_store = run_status_store or MemoryRunStatusStore()
+        self._watchers: dict[str, RunWatcher] = {}
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "unset"
@@ -155,6 +163,9 @@ class HexExecutor:
         await self.aclose()
 
     async def aclose(self) -> None:
+        watchers, self._watchers = list(self._watchers.values()), {}
+        for watcher in watchers:
+            await watcher.aclose()
         if self._shared is not None:
             await self._shared.aclose()
         if self._session is not None and self._owns_session:
@@ -254,6 +265,28 @@ class HexExecutor:
                 f"while handling Hex's answer (logged with its traceback).{extra}"
             ),
         )
+
+    def run_watcher(self, token: str | None) -> RunWatcher:
+        """The watcher of this executor's runs for ``token`` (made on first use).
+
+        One per token: waits made with a call's own apiKey never share a watcher (nor
+        its requests) with waits made with another key.
+        """
+        key = token_fingerprint(token)
+        watcher = self._watchers.get(key)
+        loop = asyncio.get_running_loop()
+        if watcher is None or (watcher.loop is not None and watcher.loop is not loop):
+            budget = None if self.rate_limits is None else self.rate_limits.get("hex-api")
+            watcher = self._watchers[key] = RunWatcher(
+                self,
+                token,
+                base_url=self.base_url,
+                limiter=self._limiter,
+                budget=budget,
+                share=self.watch_share,
+                store=self._run_status_store,
+            )
+        return watcher
 
     def _redactor(self, secrets: list[Any]) -> Redactor:
         """The executor's own Redactor when the call brings no other secret, else a new one.

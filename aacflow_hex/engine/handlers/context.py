@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from ..progress import ProgressCallback, ProgressEvent, report
 from ..results import ToolFailure, ToolResult
+from ..watcher import RunWatcher
 
 
 class ToolCaller(Protocol):
@@ -22,6 +23,8 @@ class ToolCaller(Protocol):
     async def execute(
         self, tool_id: str, params: Mapping[str, Any], *, timeout: float | None = None
     ) -> ToolResult: ...
+
+    def run_watcher(self, token: str | None) -> RunWatcher: ...
 
 
 # Once a handler's deadline has passed, a call it still makes (a last status check, a
@@ -64,6 +67,10 @@ class HandlerContext:
     def elapsed(self) -> float:
         """Seconds since the tool call began."""
         return time.monotonic() - self.started
+
+    def run_watcher(self) -> RunWatcher:
+        """The watcher that every wait of this call's token (and base URL) registers with."""
+        return self._executor.run_watcher(self._token)
 
     async def execute(
         self, tool_id: str, params: Mapping[str, Any], *, timeout: float | None = None

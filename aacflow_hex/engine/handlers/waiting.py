@@ -1,25 +1,26 @@
 """Handlers that wait for a Hex run: ``wait_for_run`` and ``run_project_and_wait``.
 
-A wait polls hex_get_run_status (paced and retried by the executor like any call) until
-the run reaches a final status, backing off while the run is long. At its timeout it
+A wait registers its run with the token's run watcher (``engine.watcher``), which looks
+at many runs of a project with one list request inside a share of the token's budget,
+and reads the looks it delivers until the run reaches a final status. At its timeout it
 returns what it knows, after cancelling the run if asked. A run that ends ERRORED, KILLED
 or UNABLE_TO_ALLOCATE_KERNEL is a successful wait with ``succeeded: false``: the tool did
 its job, and a workflow branches on the outcome. A failed call means the wait itself could
 not be done (bad token, unknown run, Hex unreachable for several checks in a row).
 
-Cancelling the task that awaits a wait stops its polling at once; it does not cancel the
-run in Hex (use ``cancelOnTimeout`` or hex_cancel_run for that).
+Cancelling the task that awaits a wait unregisters it at once (the watcher stops looking
+at a run nobody waits for); it does not cancel the run in Hex (use ``cancelOnTimeout``
+or hex_cancel_run for that).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import random
 from dataclasses import dataclass
 from typing import Any
 
-from ..results import ToolError, ToolFailure
+from ..results import ToolError, ToolFailure, ToolResult
+from ..watcher import Look
 from .context import HandlerContext
 from .run_status import (
     MAX_FAILED_CHECKS_IN_A_ROW,
@@ -35,8 +36,6 @@ WAIT_PARAMS = frozenset({"timeout", "pollInterval", "maxPollInterval", "cancelOn
 DEFAULT_TIMEOUT = 3600.0
 DEFAULT_POLL_INTERVAL = 5.0
 DEFAULT_MAX_POLL_INTERVAL = 30.0
-# Spreads the checks of many waits started together, so they do not poll in lockstep.
-JITTER = 0.1
 
 
 @dataclass(frozen=True)
@@ -44,16 +43,20 @@ class WaitOptions:
     timeout: float
     schedule: PollSchedule
     cancel_on_timeout: bool
+    # The caller's maxPollInterval; None lets the watcher pace by the project's run times.
+    max_poll_interval: float | None = None
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> WaitOptions:
         first = float(params.get("pollInterval") or DEFAULT_POLL_INTERVAL)
-        cap = float(params.get("maxPollInterval") or DEFAULT_MAX_POLL_INTERVAL)
+        given_cap = params.get("maxPollInterval")
+        cap = float(given_cap or DEFAULT_MAX_POLL_INTERVAL)
         timeout = params.get("timeout")
         return cls(
             timeout=DEFAULT_TIMEOUT if timeout is None else float(timeout),
             schedule=PollSchedule(first=first, cap=cap),
             cancel_on_timeout=bool(params.get("cancelOnTimeout")),
+            max_poll_interval=None if given_cap is None else float(given_cap),
         )
 
 
@@ -105,22 +108,34 @@ async def run_project_and_wait(ctx: HandlerContext, params: dict[str, Any]) -> d
 async def wait_until_done(
     ctx: HandlerContext, run: dict[str, str], options: WaitOptions
 ) -> dict[str, Any]:
-    """Poll until the run ends or ``options.timeout`` passes; the wait's output body.
+    """Read the watcher's looks until the run ends or ``options.timeout`` passes.
 
     The timeout counts from the start of the tool call, so a trigger that waited for its
-    turn under the token's rate limit leaves that much less time for the run.
+    turn under the token's rate limit leaves that much less time for the run. The first
+    look is awaited even past the timeout (``timeout: 0`` looks once), as long as a
+    request may take.
     """
     watch = _Watch(run)
-    rng = random.Random()
-    while True:
-        await _check(ctx, watch, _request_timeout(ctx, options.timeout - ctx.elapsed()))
-        if is_terminal(watch.status):
-            return _outcome(watch, waited=ctx.elapsed())
-        remaining = options.timeout - ctx.elapsed()
-        if remaining <= 0:
-            break
-        pause = options.schedule.delay(watch.checks) * rng.uniform(1 - JITTER, 1 + JITTER)
-        await asyncio.sleep(min(pause, remaining))
+    registration = ctx.run_watcher().watch(
+        run["projectId"],
+        run["runId"],
+        first=options.schedule.first,
+        cap=options.max_poll_interval,
+        deadline=ctx.started + options.timeout,
+    )
+    with registration:
+        while True:
+            remaining = options.timeout - ctx.elapsed()
+            if watch.checks == 0:
+                remaining = _request_timeout(ctx, remaining)
+            if remaining <= 0:
+                break
+            look = await registration.next_look(within=remaining)
+            if look is None:
+                break
+            await _take(ctx, watch, look)
+            if is_terminal(watch.status):
+                return _outcome(watch, waited=ctx.elapsed())
     return await _give_up(ctx, watch, options, waited=ctx.elapsed())
 
 
@@ -135,21 +150,32 @@ def _request_timeout(ctx: HandlerContext, remaining: float) -> float:
 
 
 async def _check(ctx: HandlerContext, watch: _Watch, timeout: float | None = None) -> None:
-    """One status check; a lasting or permanent failure ends the wait with its error."""
+    """One status read of the wait's own (after a cancel, to see what it left behind)."""
     result = await ctx.execute("hex_get_run_status", watch.run, timeout=timeout)
+    await _take(ctx, watch, _look_of(result))
+
+
+def _look_of(result: ToolResult) -> Look:
+    if result.success:
+        return Look(record=result.output)
+    return Look(error=result.error or ToolError(kind="invalid_response", message="no status"))
+
+
+async def _take(ctx: HandlerContext, watch: _Watch, look: Look) -> None:
+    """Take in one look; a lasting or permanent failure ends the wait with its error."""
     watch.checks += 1
     run_id = watch.run["runId"]
-    if result.success:
-        changed = watch.last is None or result.output.get("status") != watch.status
-        watch.last, watch.failed_in_a_row = result.output, 0
+    if look.record is not None:
+        changed = watch.last is None or look.record.get("status") != watch.status
+        watch.last, watch.failed_in_a_row = look.record, 0
         await ctx.report(
             watch.status or "UNKNOWN",
-            _status_line(result.output),
+            _status_line(look.record),
             run_id=run_id,
             heartbeat=not changed,
         )
         return
-    error = result.error or ToolError(kind="invalid_response", message="no status")
+    error = look.error or ToolError(kind="invalid_response", message="no status")
     watch.failed_in_a_row += 1
     watch.last_error = error
     if error.kind not in TRANSIENT_ERRORS or watch.failed_in_a_row >= MAX_FAILED_CHECKS_IN_A_ROW:
