@@ -16,12 +16,13 @@ or hex_cancel_run for that).
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from ..results import ToolError, ToolFailure, ToolResult
 from ..watcher import Look
-from .context import HandlerContext
+from .context import AFTER_DEADLINE, HandlerContext
 from .run_status import (
     MAX_FAILED_CHECKS_IN_A_ROW,
     TRANSIENT_ERRORS,
@@ -127,7 +128,7 @@ async def wait_until_done(
         while True:
             remaining = options.timeout - ctx.elapsed()
             if watch.checks == 0:
-                remaining = _request_timeout(ctx, remaining)
+                remaining = _first_look_within(ctx, remaining)
             if remaining <= 0:
                 break
             look = await registration.next_look(within=remaining)
@@ -136,7 +137,26 @@ async def wait_until_done(
             await _take(ctx, watch, look)
             if is_terminal(watch.status):
                 return _outcome(watch, waited=ctx.elapsed())
+    if watch.checks == 0:
+        raise ToolFailure(
+            ToolError(
+                kind="timeout",
+                message=(
+                    f"No status of run {run['runId']} could be read within the wait's "
+                    f"{options.timeout:g} s timeout (Hex did not answer in time)."
+                ),
+            )
+        )
     return await _give_up(ctx, watch, options, waited=ctx.elapsed())
+
+
+def _first_look_within(ctx: HandlerContext, remaining: float) -> float:
+    """Seconds the first look may take: as long as a request may, within the call's deadline."""
+    limit = _request_timeout(ctx, remaining)
+    if ctx.deadline is not None:
+        left = ctx.deadline - time.monotonic()
+        limit = min(limit, left if left > 0 else AFTER_DEADLINE)
+    return limit
 
 
 def _request_timeout(ctx: HandlerContext, remaining: float) -> float:
