@@ -643,6 +643,7 @@ def test_every_operation_has_a_canvas_sentence_bound_to_its_fields() -> None:
 
 
 # Form values as a form sends them: strings for numbers and booleans, JSON text, Hex URLs.
+# (operation, field id or the name of the param it feeds, value)
 FORM_VALUES: list[tuple[str, str, Any]] = [
     ("list_projects", "limit", "5"),
     ("list_projects", "limit", 5),
@@ -675,17 +676,42 @@ FORM_VALUES: list[tuple[str, str, Any]] = [
     ("get_project_runs", "runStatusFilter", "DONE"),
     ("get_project_runs", "offset", "0"),
     ("get_project_runs", "offset", "-1"),
+    ("create_group", "groupMemberUserIds", f'["{USER_ID}"]'),
+    ("create_group", "groupMemberUserIds", f'[ "{USER_ID}" , "{OTHER_USER_ID}" ]'),
+    ("create_group", "groupMemberUserIds", f"{USER_ID}, {OTHER_USER_ID}"),
+    ("create_group", "groupMemberUserIds", f",{USER_ID},, {OTHER_USER_ID},"),
+    ("create_group", "groupMemberUserIds", "[]"),
+    ("create_group", "groupMemberUserIds", ","),
+    ("create_group", "groupMemberUserIds", f"[{USER_ID}]"),
+    ("create_group", "groupMemberUserIds", "ada, grace"),
+    ("create_group", "groupMemberUserIds", f"{USER_ID} {OTHER_USER_ID}"),
+    ("create_group", "groupMemberUserIds", [USER_ID]),
+    ("update_group", "groupAddUserIds", ", ".join([USER_ID] * 100)),
+    ("update_group", "groupAddUserIds", ", ".join([USER_ID] * 101)),
+    ("share_project_with_users", "userIds", ",".join([USER_ID] * 25)),
+    ("share_project_with_users", "userIds", ",".join([USER_ID] * 26)),
+    ("share_project_with_users", "userIds", "[]"),
+    ("share_project_with_users", "userIds", f'["{USER_ID}"]'),
+    ("list_users", "userIds", f"{USER_ID},{OTHER_USER_ID}"),
+    ("list_users", "userIds", f"{USER_ID}, {OTHER_USER_ID}"),
 ]
 
 
-def _executor_accepts(op: str, field_id: str, value: Any) -> bool:
+def _filled(op: str, form: dict[str, Any]) -> dict[str, Any]:
+    """The form with every other required field given a valid value."""
     tool_id = CONFIG["tool"]["map"][op]
-    param = next(p for p, f in CONFIG["params"][op].items() if f == field_id)
     spec = REGISTRY.get(tool_id)
-    params = {"apiKey": "k", param: value}
-    params.update({n: PROJECT_ID for n, p in spec.params.items() if p.required and n not in params})
+    for param, field_id in CONFIG["params"][op].items():
+        needed = spec.params[param]
+        if needed.required and field_id not in form:
+            form[field_id] = needed.enum[0] if needed.enum else PROJECT_ID
+    return form
+
+
+def _executor_accepts(op: str, form: dict[str, Any]) -> bool:
+    tool_id, params = integration.resolve(form)
     try:
-        validate_params(spec, REGISTRY.tool(tool_id).validator, params)
+        validate_params(REGISTRY.get(tool_id), REGISTRY.tool(tool_id).validator, params)
     except ParamError:
         return False
     return True
@@ -695,14 +721,10 @@ def _executor_accepts(op: str, field_id: str, value: Any) -> bool:
 def test_the_form_schema_and_the_executor_give_the_same_verdict(
     op: str, field_id: str, value: Any
 ) -> None:
+    field_id = CONFIG["params"][op].get(field_id, field_id)  # a param's name: its field
     validator = Draft202012Validator(BLOCK[EXTRAS]["formSchema"])
-    form = {"operation": op, "apiKey": "k", field_id: value}
-    required = validator.schema["allOf"]
-    for branch in required:
-        if branch["if"]["properties"]["operation"]["const"] == op:
-            for needed in branch["then"].get("required", []):
-                form.setdefault(needed, PROJECT_ID)
-    assert validator.is_valid(form) == _executor_accepts(op, field_id, value)
+    form = _filled(op, {"operation": op, "apiKey": "k", field_id: value})
+    assert validator.is_valid(form) == _executor_accepts(op, form)
 
 
 async def test_a_workflow_saved_with_the_hosts_block_runs_here_on_the_emulator() -> None:

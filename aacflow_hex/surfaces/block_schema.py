@@ -30,6 +30,25 @@ def _any_case(word: str) -> str:
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
 
 
+def _id_list_text(schema: Mapping[str, Any]) -> str | None:
+    """The text of a list of UUIDs within minItems..maxItems, as the executor reads it:
+    a JSON array of strings, or the ids separated by commas (empty parts skipped)."""
+    items = schema.get("items")
+    if schema.get("type") != "array" or not isinstance(items, Mapping):
+        return None
+    if items.get("format") != "uuid":
+        return None
+    low, high = int(schema.get("minItems", 0)), schema.get("maxItems")
+    more = f"{{{max(low - 1, 0)},{'' if high is None else int(high) - 1}}}"
+    quoted = f'"{_UUID}"'
+    as_json = rf"\[\s*({quoted}\s*(,\s*{quoted}\s*){more})\]"
+    as_text = rf"(\s*,)*\s*{_UUID}\s*(,(\s*,)*\s*{_UUID}\s*){more}(,\s*)*"
+    if low == 0:
+        as_json = rf"\[\s*({quoted}\s*(,\s*{quoted}\s*){more})?\]"
+        as_text = rf"({as_text}|[\s,]*)"
+    return rf"^\s*({as_json}|(?!\[){as_text})\s*$"
+
+
 def form_text_schema(param: ParamSpec) -> dict[str, Any] | None:
     """The strings a form may send for ``param`` that the executor reads as its type
     (see engine/validation.py), or None when a string is taken as it is."""
@@ -43,7 +62,8 @@ def form_text_schema(param: ParamSpec) -> dict[str, Any] | None:
     if param.type == "json":
         if param.json_schema.get("type") == "object":
             return {"type": "string", "pattern": r"^\s*\{[\s\S]*\}\s*$"}
-        return {"type": "string", "minLength": 1}  # JSON text, or a list as "a, b"
+        ids = _id_list_text(param.json_schema)
+        return {"type": "string", "pattern": ids} if ids else {"type": "string", "minLength": 1}
     if param.format == "uuid":
         forms = [rf"^\s*{_UUID}\s*$"]
         if param.url_segments:
