@@ -1,19 +1,26 @@
-"""The registry: every tool spec, each with its input validator compiled once, when first used."""
+"""The registry: every tool spec, each with its input validator compiled once, when first used.
+
+The default registry is built from the specs' cached data (see loading.spec_data), and
+each ToolSpec (pydantic) from its data only when something asks for it: listing the
+tools (``summaries``) needs neither pydantic nor PyYAML.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .mapping import OutputsMapper, compile_fields, params_in_outputs
-from .quickcheck import QuickCheck, compile_quick_check
-from .schema import input_schema
-from .specs import ToolSpec, load_specs
+from .loading import SpecData, spec_data
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
+
+    from .mapping import OutputsMapper
+    from .quickcheck import QuickCheck
+    from .specs import ToolSpec
 
 
 class UnknownToolError(KeyError):
@@ -24,8 +31,48 @@ class UnknownToolError(KeyError):
 
 
 @dataclass(frozen=True)
+class ToolSummary:
+    """What a listing shows of a tool."""
+
+    id: str
+    name: str
+    description: str
+    read_only: bool
+
+    @classmethod
+    def of_spec(cls, spec: ToolSpec) -> ToolSummary:
+        return cls(spec.id, spec.name, spec.description, spec.annotations.read_only)
+
+    @classmethod
+    def of_data(cls, data: Mapping[str, Any]) -> ToolSummary:
+        """From validated spec data, dumped by alias without defaults (readOnly: false)."""
+        read_only = bool(data.get("annotations", {}).get("readOnly", False))
+        return cls(data["id"], data["name"], data["description"], read_only)
+
+
 class RegisteredTool:
-    spec: ToolSpec
+    """One tool: its summary at once; its spec, and what is compiled from it, on first use."""
+
+    def __init__(self, summary: ToolSummary, make_spec: Callable[[], ToolSpec]) -> None:
+        self.summary = summary
+        self._make_spec = make_spec
+
+    @classmethod
+    def of_spec(cls, spec: ToolSpec) -> RegisteredTool:
+        return cls(ToolSummary.of_spec(spec), lambda: spec)
+
+    @classmethod
+    def of_data(cls, data: Mapping[str, Any]) -> RegisteredTool:
+        def make_spec() -> ToolSpec:
+            from .specs import spec_from_data
+
+            return spec_from_data(data)
+
+        return cls(ToolSummary.of_data(data), make_spec)
+
+    @cached_property
+    def spec(self) -> ToolSpec:
+        return self._make_spec()
 
     @cached_property
     def validator(self) -> Draft202012Validator:
@@ -36,21 +83,29 @@ class RegisteredTool:
         """
         from jsonschema import Draft202012Validator
 
+        from .schema import input_schema
+
         return Draft202012Validator(input_schema(self.spec))
 
     @cached_property
     def map_outputs(self) -> OutputsMapper:
         """The tool's output mapping, compiled once (see mapping.compile_fields)."""
+        from .mapping import compile_fields
+
         return compile_fields(self.spec.outputs)
 
     @cached_property
     def output_params(self) -> tuple[str, ...]:
         """The params whose values the outputs echo (``param:`` at any depth)."""
+        from .mapping import params_in_outputs
+
         return tuple(sorted(params_in_outputs(self.spec.outputs)))
 
     @cached_property
     def quick_check(self) -> QuickCheck | None:
         """Proves plainly valid params valid without the validator's walk (see quickcheck)."""
+        from .quickcheck import compile_quick_check
+
         return compile_quick_check(self.validator)
 
 
@@ -64,8 +119,19 @@ def specs_dir() -> Path:
 
 
 class Registry:
-    def __init__(self, specs: dict[str, ToolSpec]) -> None:
-        self._tools = {tool_id: RegisteredTool(spec) for tool_id, spec in sorted(specs.items())}
+    def __init__(self, specs: Mapping[str, ToolSpec]) -> None:
+        self._tools = {
+            tool_id: RegisteredTool.of_spec(spec) for tool_id, spec in sorted(specs.items())
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Mapping[str, Any]]) -> Registry:
+        """From validated spec data by tool id (loading.spec_data); specs built when asked for."""
+        registry = cls({})
+        registry._tools = {
+            tool_id: RegisteredTool.of_data(data[tool_id]) for tool_id in sorted(data)
+        }
+        return registry
 
     def ids(self) -> list[str]:
         return list(self._tools)
@@ -92,14 +158,26 @@ class Registry:
     def specs(self) -> list[ToolSpec]:
         return [t.spec for t in self._tools.values()]
 
+    def summaries(self) -> list[ToolSummary]:
+        """Every tool's id, name, description and read-only flag, without building its spec."""
+        return [t.summary for t in self._tools.values()]
+
 
 def load_registry(directory: Path | str | None = None) -> Registry:
     """All tools in ``tool_specs/`` (or ``directory``). The default one is loaded once."""
     if directory is None:
         return _default_registry()
+    from .specs import load_specs
+
     return Registry(load_specs(Path(directory)))
+
+
+def _validated_data(resolved: dict[str, dict[str, Any]]) -> dict[str, SpecData]:
+    from .specs import validated_data  # pydantic: only when the YAML is read, not from cache
+
+    return validated_data(resolved)
 
 
 @cache
 def _default_registry() -> Registry:
-    return Registry(load_specs(specs_dir(), cached=True))
+    return Registry.from_data(spec_data(specs_dir(), _validated_data, cached=True))

@@ -1,10 +1,10 @@
-"""Tool specifications: the pydantic models and the YAML loader.
+"""Tool specifications: the pydantic models, and specs validated against them.
 
 A tool is one YAML file in ``tool_specs/`` (file stem == tool id). Files whose
 stem starts with ``_`` hold shared definitions: ``_params.yaml`` (params used
 by many tools, referenced with ``ref:``) and ``_shapes.yaml`` (output shapes,
-referenced with ``shape:``). References are resolved at load time, so the
-rest of the package only ever sees complete specs.
+referenced with ``shape:``). References are resolved at load time (loading.py),
+so the rest of the package only ever sees complete specs.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .yamlcache import parsed_files
+from .loading import SpecData, read_texts, resolve_spec, resolved_specs, spec_data
+from .loading import SpecError as SpecError  # defined there; its home for importers
 
 ParamType = Literal["string", "number", "boolean", "json"]
 OutputType = Literal["string", "number", "boolean", "object", "array", "json"]
@@ -26,10 +27,6 @@ Visibility = Literal["user-only", "user-or-llm", "llm-only", "hidden"]
 # Authorization header, or nowhere (read by the executor or a handler).
 ParamLocation = Literal["path", "query", "body", "auth", "control"]
 HttpMethod = Literal["GET", "POST", "PATCH", "PUT", "DELETE"]
-
-
-class SpecError(ValueError):
-    """A tool spec file is malformed; the message names the file and the field."""
 
 
 class _Strict(BaseModel):
@@ -255,91 +252,6 @@ def placeholders(wire_name: str) -> tuple[str, ...]:
     return tuple(WIRE_PLACEHOLDER.findall(wire_name))
 
 
-SHARED_PARAMS = "_params.yaml"
-SHARED_SHAPES = "_shapes.yaml"
-
-
-# Part of the parsed-file cache's key: change it when _parse_yaml reads the same text
-# differently, so that no file parsed the old way is used.
-_PARSER_VERSION = "pyyaml-safe-1"
-
-
-def _parse_yaml(name: str, text: str) -> Any:
-    # Imported here: on a cache hit (yamlcache) PyYAML is not needed at all.
-    import yaml
-
-    # libyaml's safe loader when PyYAML has it: it parses ~10x faster (cold start).
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        return yaml.load(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{name}: not valid YAML: {exc}") from exc
-
-
-def _resolve_param(raw: Any, shared: Mapping[str, Any], where: str) -> Any:
-    if not isinstance(raw, dict) or "ref" not in raw:
-        return raw
-    name = raw["ref"]
-    if name not in shared:
-        raise SpecError(f"{where}: ref {name!r} is not in {SHARED_PARAMS}")
-    return {**shared[name], **{k: v for k, v in raw.items() if k != "ref"}}
-
-
-_SOURCES = ("path", "param", "value", "count")
-
-
-def _merge_fields(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """A shape's fields with a tool's overrides laid over them, field by field."""
-    merged = dict(base)
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            value = {**merged[key], **value}
-        merged[key] = value
-    return merged
-
-
-def _resolve_output(raw: Any, shapes: Mapping[str, Any], where: str) -> Any:
-    """Expand ``shape:`` references inside one output field, recursively.
-
-    A field that names no source is read from the body key of its own name.
-    """
-    if not isinstance(raw, dict):
-        return raw
-    key = where.rsplit(".", 1)[-1]
-    if not any(s in raw for s in _SOURCES) and not where.endswith("[]"):
-        raw = {**raw, "path": key}
-    if "shape" in raw:
-        name = raw["shape"]
-        if name not in shapes:
-            raise SpecError(f"{where}: shape {name!r} is not in {SHARED_SHAPES}")
-        overrides = {k: v for k, v in raw.items() if k != "shape"}
-        properties = _merge_fields(shapes[name], overrides.pop("properties", {}))
-        raw = {"type": "object", **overrides, "properties": properties}
-    resolved = dict(raw)
-    if isinstance(raw.get("properties"), dict):
-        resolved["properties"] = {
-            k: _resolve_output(v, shapes, f"{where}.{k}") for k, v in raw["properties"].items()
-        }
-    if "items" in raw:
-        resolved["items"] = _resolve_output(raw["items"], shapes, f"{where}[]")
-    return resolved
-
-
-def _resolve_outputs(raw: Any, shapes: Mapping[str, Any], where: str) -> Any:
-    """Tool outputs may start from a shape (``outputs: {shape: project}``) plus fields."""
-    if not isinstance(raw, dict):
-        return raw
-    fields = dict(raw)
-    base: dict[str, Any] = {}
-    if "shape" in fields:
-        name = fields.pop("shape")
-        if name not in shapes:
-            raise SpecError(f"{where}: shape {name!r} is not in {SHARED_SHAPES}")
-        base = shapes[name]
-    merged = _merge_fields(base, fields)
-    return {k: _resolve_output(v, shapes, f"{where}.{k}") for k, v in merged.items()}
-
-
 def _format_pydantic_error(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
@@ -348,46 +260,54 @@ def _format_pydantic_error(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_spec(
-    raw: Any, *, source: str, shared_params: Mapping[str, Any], shapes: Mapping[str, Any]
-) -> ToolSpec:
-    if not isinstance(raw, dict):
-        raise SpecError(f"{source}: a tool spec must be a mapping")
-    data = dict(raw)
-    if isinstance(data.get("params"), dict):
-        data["params"] = {
-            k: _resolve_param(v, shared_params, f"{source}: params.{k}")
-            for k, v in data["params"].items()
-        }
-    if "outputs" in data:
-        data["outputs"] = _resolve_outputs(data["outputs"], shapes, f"{source}: outputs")
+def _validate(data: Any, source: str) -> ToolSpec:
     try:
         return ToolSpec.model_validate(data)
     except ValidationError as exc:
         raise SpecError(f"{source}: {_format_pydantic_error(exc)}") from exc
 
 
+def parse_spec(
+    raw: Any, *, source: str, shared_params: Mapping[str, Any], shapes: Mapping[str, Any]
+) -> ToolSpec:
+    """One tool's parsed YAML as a ToolSpec; SpecError names ``source`` and the field."""
+    resolved = resolve_spec(raw, source=source, shared_params=shared_params, shapes=shapes)
+    return _validate(resolved, source)
+
+
+def validate_specs(resolved: Mapping[str, Any]) -> dict[str, ToolSpec]:
+    """Resolved specs by file name (see loading.resolved_specs) as ToolSpecs by tool id."""
+    specs: dict[str, ToolSpec] = {}
+    for source, data in resolved.items():
+        spec = _validate(data, source)
+        if spec.id != source.removesuffix(".yaml"):
+            raise SpecError(f"{source}: id {spec.id!r} must equal the file name")
+        specs[spec.id] = spec
+    return specs
+
+
+def validated_data(resolved: Mapping[str, Any]) -> dict[str, SpecData]:
+    """Resolved specs by file name as plain data by tool id, checked (loading.spec_data)."""
+    return {
+        tool_id: spec.model_dump(by_alias=True, exclude_defaults=True, mode="json")
+        for tool_id, spec in validate_specs(resolved).items()
+    }
+
+
+def spec_from_data(data: Mapping[str, Any]) -> ToolSpec:
+    """A ToolSpec again from the data loading.spec_data gives (validated when it was read)."""
+    return _validate(data, f"{data.get('id')}.yaml (as cached)")
+
+
 def load_specs(directory: Path, *, cached: bool = False) -> dict[str, ToolSpec]:
     """Load every tool spec in ``directory``; a malformed one raises SpecError.
 
-    ``cached``: keep the parsed YAML in the user's cache, used again only for the
-    same bytes (see yamlcache); for the packaged specs, read at every start.
+    ``cached``: keep the validated specs' data in the user's cache, used again only
+    for the same bytes (see loading.spec_data); for the packaged specs, read at every start.
     """
-    shared_path, shapes_path = directory / SHARED_PARAMS, directory / SHARED_SHAPES
-    tool_files = [p for p in sorted(directory.glob("*.yaml")) if not p.name.startswith("_")]
-    files = [*(p for p in (shared_path, shapes_path) if p.exists()), *tool_files]
     if cached:
-        documents = parsed_files(files, _parse_yaml, _PARSER_VERSION)
-    else:
-        documents = {p.name: _parse_yaml(p.name, p.read_text(encoding="utf-8")) for p in files}
-    shared_params = documents.get(SHARED_PARAMS, {})
-    shapes = documents.get(SHARED_SHAPES, {})
-    specs: dict[str, ToolSpec] = {}
-    for path in tool_files:
-        spec = parse_spec(
-            documents[path.name], source=path.name, shared_params=shared_params, shapes=shapes
-        )
-        if spec.id != path.stem:
-            raise SpecError(f"{path.name}: id {spec.id!r} must equal the file name")
-        specs[spec.id] = spec
-    return specs
+        return {
+            tool_id: spec_from_data(data)
+            for tool_id, data in spec_data(directory, validated_data, cached=True).items()
+        }
+    return validate_specs(resolved_specs(read_texts(directory)))

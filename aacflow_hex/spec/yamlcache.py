@@ -1,11 +1,12 @@
-"""Parsed YAML files kept as JSON in the user's cache, valid only for the exact same bytes.
+"""What was read from YAML files, kept as JSON in the user's cache, valid only for the same bytes.
 
-Parsing the tool specs is most of what ``load_registry()`` costs at start-up (PyYAML
-builds every node in Python, even with libyaml's parser). The parsed documents are
-plain JSON data, so they are kept as JSON, under a key made of every file's name and
-bytes: the cache can never answer for files that changed, it just misses. Any problem
-with it (no cache directory, a corrupt file, data JSON cannot hold) means a fresh
-parse; the cache never makes loading fail.
+Parsing and validating the tool specs is most of what ``load_registry()`` would cost at
+start-up (PyYAML builds every node in Python, even with libyaml's parser; pydantic builds
+its validators). What comes out is plain JSON data, so it is kept as JSON, under a key
+made of every file's name and bytes and the reading code's version: the cache can never
+answer for files that changed, it just misses. Any problem with it (no cache directory,
+a corrupt file, data JSON cannot hold) means a fresh read; the cache never makes loading
+fail.
 
 Where: ``$AACFLOW_HEX_CACHE_DIR``, else ``$XDG_CACHE_HOME/aacflow-hex``, else
 ``~/.cache/aacflow-hex``. ``AACFLOW_HEX_CACHE_DIR=""`` turns the cache off. One file
@@ -18,15 +19,14 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 CACHE_DIR_ENV = "AACFLOW_HEX_CACHE_DIR"
-_FORMAT = 1
+_FORMAT = 2
 
-Parse = Callable[[str, str], Any]  # (file name, text) -> parsed document
+Build = Callable[[dict[str, str]], dict[str, Any]]  # every file's text by file name -> JSON data
 
 
 def cache_dir() -> Path | None:
@@ -38,8 +38,8 @@ def cache_dir() -> Path | None:
     return Path(base) / "aacflow-hex"
 
 
-def _key(contents: Sequence[tuple[str, bytes]], parser_version: str) -> str:
-    digest = hashlib.sha256(f"{_FORMAT}:{parser_version}".encode())
+def _key(contents: Sequence[tuple[str, bytes]], version: str) -> str:
+    digest = hashlib.sha256(f"{_FORMAT}:{version}".encode())
     for name, data in contents:
         digest.update(b"\0" + name.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
     return digest.hexdigest()
@@ -54,26 +54,26 @@ def _cache_file(files: Sequence[Path]) -> Path | None:
     return where / f"parsed-{place}.json"
 
 
-def _read_cached(path: Path, key: str, names: list[str]) -> dict[str, Any] | None:
+def _read_cached(path: Path, key: str) -> dict[str, Any] | None:
     try:
         stored = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
     if not isinstance(stored, dict) or stored.get("key") != key:
         return None
-    documents = stored.get("documents")
-    if not isinstance(documents, dict) or sorted(documents) != sorted(names):
-        return None
-    return documents
+    data = stored.get("data")
+    return data if isinstance(data, dict) else None
 
 
-def _write_cached(path: Path, key: str, documents: dict[str, Any]) -> None:
+def _write_cached(path: Path, key: str, data: dict[str, Any]) -> None:
     try:
-        text = json.dumps({"key": key, "documents": documents}, allow_nan=False)
+        text = json.dumps({"key": key, "data": data}, allow_nan=False)
     except (TypeError, ValueError):
         return  # a date, a set, a non-string key...: only JSON data is kept
-    if json.loads(text)["documents"] != documents:
+    if json.loads(text)["data"] != data:
         return  # JSON would not give back the same data (e.g. integer keys)
+    import tempfile  # only a write needs it
+
     with contextlib.suppress(OSError):
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".parsed-", suffix=".tmp")
@@ -91,21 +91,20 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parsed_files(files: Sequence[Path], parse: Parse, parser_version: str) -> dict[str, Any]:
-    """Each file's parsed document by file name: cached if these exact bytes were parsed before.
+def cached_data(files: Sequence[Path], build: Build, version: str) -> dict[str, Any]:
+    """``build(texts)`` for these files: cached if these exact bytes were read before.
 
-    ``parse`` may raise (e.g. a malformed file); nothing is cached then. Bump
-    ``parser_version`` when ``parse`` would read the same bytes differently.
+    ``build`` may raise (e.g. a malformed file); nothing is cached then. ``version``
+    names the code behind ``build``: another version never reads this one's data.
     """
     contents = [(path.name, path.read_bytes()) for path in files]
-    names = [name for name, _ in contents]
-    key = _key(contents, parser_version)
+    key = _key(contents, version)
     where = _cache_file(files)
     if where is not None:
-        cached = _read_cached(where, key, names)
+        cached = _read_cached(where, key)
         if cached is not None:
             return cached
-    documents = {name: parse(name, _text(data)) for name, data in contents}
+    data = build({name: _text(raw) for name, raw in contents})
     if where is not None:
-        _write_cached(where, key, documents)
-    return documents
+        _write_cached(where, key, data)
+    return data

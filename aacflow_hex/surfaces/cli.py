@@ -7,17 +7,18 @@ Each subcommand is a small function; ``build_parser`` wires them.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine.safety import UnsafeBaseURL
 from ..spec.registry import Registry, UnknownToolError, load_registry
-from ..spec.specs import OutputSpec, ToolSpec
 from .surface_cli import add_surface_commands
+
+if TYPE_CHECKING:  # a command imports what it uses when it runs (start-up time)
+    from ..spec.specs import OutputSpec, ToolSpec
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -27,7 +28,7 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_tools(args: argparse.Namespace, registry: Registry) -> int:
-    specs = registry.specs()
+    specs = registry.summaries()
     if args.json:
         _print_json(
             [
@@ -35,7 +36,7 @@ def cmd_tools(args: argparse.Namespace, registry: Registry) -> int:
                     "id": s.id,
                     "name": s.name,
                     "description": s.description,
-                    "readOnly": s.annotations.read_only,
+                    "readOnly": s.read_only,
                 }
                 for s in specs
             ]
@@ -144,6 +145,8 @@ def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
         except ValueError as exc:
             print(f"error: --params-json {exc}", file=sys.stderr)
             return EXIT_USAGE
+    import asyncio
+
     result = asyncio.run(_run_tool(args.tool, params, args.timeout, not args.no_progress))
     if args.json:
         _print_json(result.model_dump(mode="json"))
