@@ -1,19 +1,28 @@
-"""Cold start: what ``import aacflow_hex; load_registry()`` costs on top of ``import aiohttp``.
+"""Cold start: ``aacflow-hex tools`` against ``hex --help``, import costs, MCP start-up.
 
-Each command runs in a fresh interpreter (a subprocess), alternating, ``--runs`` times;
-the figure is the difference of the medians. aiohttp is the floor: the executor needs it.
+Every figure is a whole fresh process (a subprocess), the commands alternating,
+``--runs`` times; figures are medians, and differences are differences of medians:
+
+- ``aacflow-hex tools`` against hex-toolkit 0.6.0's ``hex --help`` (its ``cli`` extra,
+  typer and rich): the fastest Hex CLI start-up to compare with. Both are the console
+  scripts next to this interpreter; the row is left out when ``hex`` is not installed
+  (``pip install -e '.[bench]'``).
+- ``import aacflow_hex; load_registry()`` beyond ``import aiohttp`` (what the executor
+  needs anyway); and, as information, the same plus ``HexExecutor`` (what a first call
+  imports: aiohttp and pydantic).
+- ``aacflow-hex mcp``: from spawning it to reading its answer to ``initialize`` on
+  stdout, what an agent client waits for before its session starts; and, as
+  information, what importing the MCP SDK alone costs (the floor of that figure).
 
 Both commands read compiled bytecode, as an installed wheel does: the runs get their own
 PYTHONPYCACHEPREFIX (a temporary directory, filled by one warm-up run of each), even where
 PYTHONDONTWRITEBYTECODE is set, which would otherwise recompile every module of an
 editable install on each start.
 
-The packaged specs' parsed YAML is cached (aacflow_hex/yamlcache.py, keyed by the files'
-bytes) in a temporary AACFLOW_HEX_CACHE_DIR, filled by the warm-up run: every start after
-the first reads it. The first start after installing or editing the specs parses the YAML;
-that figure is printed too (cache off), as information. So is the floor: what
-``import aiohttp, pydantic`` and defining one model cost beyond ``import aiohttp``; the
-results (ToolResult) and specs are pydantic models, so no start can be cheaper.
+The packaged specs' validated data is cached (aacflow_hex/spec/yamlcache.py, keyed by the
+files' bytes) in a temporary AACFLOW_HEX_CACHE_DIR, filled by the warm-up run: every start
+after the first reads it. The first start after installing or editing the specs parses
+the YAML and validates it; that figure is printed too (cache off), as information.
 
     python bench/cold_start.py [--runs 15]
     python bench/cold_start.py --why     # also: the slowest imports (python -X importtime)
@@ -22,12 +31,16 @@ results (ToolResult) and specs are pydantic models, so no start can be cheaper.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 from _bench import Row, emit_rows, fmt
 
@@ -35,10 +48,23 @@ from aacflow_hex.spec.yamlcache import CACHE_DIR_ENV
 
 OURS = "import aacflow_hex; aacflow_hex.load_registry()"
 REFERENCE = "import aiohttp"
-# The least a package whose results are pydantic models can cost: pydantic builds its
-# model machinery (and imports most of itself) when the first model class is defined.
-PYDANTIC_FLOOR = "import aiohttp, pydantic\nclass Result(pydantic.BaseModel):\n    ok: bool"
-TARGET_EXTRA_MS = 80.0
+# What a first call imports besides: the executor, with aiohttp and pydantic (ToolResult).
+WITH_EXECUTOR = "import aacflow_hex; aacflow_hex.load_registry(); aacflow_hex.HexExecutor"
+MCP_SDK = "import mcp.server.lowlevel, mcp.server.stdio"
+TARGET_EXTRA_MS = 50.0
+TARGET_CLI_RATIO = 1.0  # aacflow-hex tools / hex --help
+TARGET_MCP_MS = 400.0
+
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "aacflow-hex-bench", "version": "0"},
+    },
+}
 
 
 def bytecode_env(cache_dir: str, spec_cache: str) -> dict[str, str]:
@@ -48,10 +74,48 @@ def bytecode_env(cache_dir: str, spec_cache: str) -> dict[str, str]:
     return env
 
 
-def wall_ms(code: str, env: dict[str, str]) -> float:
+def script(name: str) -> str | None:
+    """A console script installed with this interpreter (a venv's bin/), else on PATH."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else shutil.which(name)
+
+
+def command_ms(argv: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    subprocess.run(argv, check=True, env=env, stdout=subprocess.DEVNULL)
     return (time.perf_counter() - started) * 1000
+
+
+def wall_ms(code: str, env: dict[str, str]) -> float:
+    return command_ms([sys.executable, "-c", code], env)
+
+
+def mcp_initialize_ms(executable: str, env: dict[str, str]) -> float:
+    """From spawning ``aacflow-hex mcp`` to reading its answer to ``initialize``."""
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [executable, "mcp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    assert server.stdin is not None and server.stdout is not None
+    try:
+        # Sent at once, as a client does: it waits in the pipe until the server reads.
+        server.stdin.write(json.dumps(INITIALIZE).encode() + b"\n")
+        server.stdin.flush()
+        for line in server.stdout:
+            if json.loads(line).get("id") == 1:
+                return (time.perf_counter() - started) * 1000
+        raise RuntimeError(f"aacflow-hex mcp exited without answering (exit {server.wait()})")
+    finally:
+        server.stdin.close()  # the server stops when its stdin closes
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def slowest_imports(code: str, top: int, env: dict[str, str]) -> list[tuple[int, int, str]]:
@@ -67,73 +131,141 @@ def slowest_imports(code: str, top: int, env: dict[str, str]) -> list[tuple[int,
     return sorted(rows, key=lambda r: -r[1])[:top]
 
 
+def has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def measure(plan: dict[str, Callable[[], float]], runs: int) -> dict[str, float]:
+    """Each measurement once to warm up, then ``runs`` rounds, alternating; the medians."""
+    for run in plan.values():
+        run()  # compile and cache the bytecode, fill the spec cache, warm the file cache
+    times: dict[str, list[float]] = {name: [] for name in plan}
+    for _ in range(runs):
+        for name, run in plan.items():
+            times[name].append(run())
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--why", action="store_true", help="show the slowest imports")
     parser.add_argument("--json", action="store_true", help="also print the rows for run_all")
     args = parser.parse_args()
+    ours_cli, hex_cli = script("aacflow-hex"), script("hex")
+    if hex_cli is None:
+        print("hex-toolkit's 'hex' is not installed (pip install -e '.[bench]'): no CLI row")
+    with_mcp = ours_cli is not None and has_module("mcp")
+    if not with_mcp:
+        print("the mcp extra or the aacflow-hex script is missing: no MCP row")
     with tempfile.TemporaryDirectory(prefix="aacflow-bench-cache-") as temporary:
         env = bytecode_env(temporary, os.path.join(temporary, "specs"))
         uncached = bytecode_env(temporary, "")
-        wall_ms(REFERENCE, env)  # compile and cache the bytecode, warm the file cache
-        wall_ms(OURS, env)  # ... and parse the specs once, into the spec cache
-        ours: list[float] = []
-        reference: list[float] = []
-        first: list[float] = []
-        floor: list[float] = []
-        wall_ms(PYDANTIC_FLOOR, env)
-        for _ in range(args.runs):
-            reference.append(wall_ms(REFERENCE, env))
-            ours.append(wall_ms(OURS, env))
-            first.append(wall_ms(OURS, uncached))
-            floor.append(wall_ms(PYDANTIC_FLOOR, env))
+        plan: dict[str, Callable[[], float]] = {
+            "aiohttp": lambda: wall_ms(REFERENCE, env),
+            "ours": lambda: wall_ms(OURS, env),
+            "first": lambda: wall_ms(OURS, uncached),
+            "executor": lambda: wall_ms(WITH_EXECUTOR, env),
+        }
+        if ours_cli is not None and hex_cli is not None:
+            plan["hex --help"] = lambda: command_ms([hex_cli, "--help"], env)
+            plan["aacflow-hex tools"] = lambda: command_ms([ours_cli, "tools"], env)
+        if with_mcp and ours_cli is not None:
+            plan["mcp initialize"] = lambda: mcp_initialize_ms(ours_cli, env)
+            plan["mcp sdk"] = lambda: wall_ms(MCP_SDK, env)
+        medians = measure(plan, args.runs)
         slowest = slowest_imports(OURS, 25, env) if args.why else []
-    ours_ms, reference_ms = statistics.median(ours), statistics.median(reference)
-    extra = ours_ms - reference_ms
-    first_extra = statistics.median(first) - reference_ms
-    floor_extra = statistics.median(floor) - reference_ms
-    print(f"python -c {OURS!r}: median {fmt(ours_ms)} ms of {args.runs} runs")
-    print(f"python -c {REFERENCE!r}: median {fmt(reference_ms)} ms")
+    reference_ms = medians["aiohttp"]
+    extra = medians["ours"] - reference_ms
+    first_extra = medians["first"] - reference_ms
+    executor_extra = medians["executor"] - reference_ms
+    print(f"medians of {args.runs} runs, each a fresh process, alternating:")
+    print(f"python -c {OURS!r}: {fmt(medians['ours'])} ms")
+    print(f"python -c {REFERENCE!r}: {fmt(reference_ms)} ms")
     print(f"extra: {fmt(extra)} ms (target: under {TARGET_EXTRA_MS:g} ms)")
     print(f"extra without the spec cache (a first start): {fmt(first_extra)} ms")
-    print(f"extra for pydantic and one model alone (the floor): {fmt(floor_extra)} ms")
+    print(f"extra with HexExecutor imported (what a first call adds): {fmt(executor_extra)} ms")
+    rows = [
+        Row(
+            metric="cold start: import + load_registry() beyond import aiohttp, ms",
+            ours=extra,
+            reference=None,
+            unit="ms",
+            target=TARGET_EXTRA_MS,
+            target_of="ours",
+            higher_is_better=False,
+        ),
+        Row(
+            metric="cold start, first one (no spec cache yet), beyond import aiohttp, ms",
+            ours=first_extra,
+            reference=None,
+            unit="ms",
+            target=None,
+            target_of="ours",
+            higher_is_better=False,
+        ),
+        Row(
+            metric="cold start with HexExecutor imported, beyond import aiohttp, ms",
+            ours=executor_extra,
+            reference=None,
+            unit="ms",
+            target=None,
+            target_of="ours",
+            higher_is_better=False,
+        ),
+    ]
+    if "aacflow-hex tools" in medians:
+        ours_ms, theirs_ms = medians["aacflow-hex tools"], medians["hex --help"]
+        print(
+            f"aacflow-hex tools: {fmt(ours_ms)} ms; hex --help (hex-toolkit 0.6.0): "
+            f"{fmt(theirs_ms)} ms; ratio {ours_ms / theirs_ms:.2f} "
+            f"(target: under {TARGET_CLI_RATIO:g}x)"
+        )
+        rows.append(
+            Row(
+                metric="CLI start: aacflow-hex tools vs hex-toolkit 0.6.0 hex --help, ms",
+                ours=ours_ms,
+                reference=theirs_ms,
+                unit="ms",
+                target=TARGET_CLI_RATIO,
+                target_of="ratio",
+                higher_is_better=False,
+            )
+        )
+    if "mcp initialize" in medians:
+        print(
+            f"aacflow-hex mcp, spawn to initialize answered: {fmt(medians['mcp initialize'])} ms "
+            f"(target: under {TARGET_MCP_MS:g} ms)"
+        )
+        print(f"python -c {MCP_SDK!r} (the MCP SDK alone): {fmt(medians['mcp sdk'])} ms")
+        rows += [
+            Row(
+                metric="MCP start: spawn aacflow-hex mcp to its initialize answer, ms",
+                ours=medians["mcp initialize"],
+                reference=None,
+                unit="ms",
+                target=TARGET_MCP_MS,
+                target_of="ours",
+                higher_is_better=False,
+            ),
+            Row(
+                metric="MCP start floor: a process importing the MCP SDK alone, ms",
+                ours=medians["mcp sdk"],
+                reference=None,
+                unit="ms",
+                target=None,
+                target_of="ours",
+                higher_is_better=False,
+            ),
+        ]
     if args.why:
         print("slowest imports (self us, cumulative us, module):")
         for own, cumulative, module in slowest:
             print(f"  {own:>8} {cumulative:>8} {module}")
     if args.json:
-        emit_rows(
-            [
-                Row(
-                    metric="cold start: import + load_registry() beyond import aiohttp, ms",
-                    ours=extra,
-                    reference=None,
-                    unit="ms",
-                    target=TARGET_EXTRA_MS,
-                    target_of="ours",
-                    higher_is_better=False,
-                ),
-                Row(
-                    metric="cold start floor: pydantic and one model beyond import aiohttp, ms",
-                    ours=floor_extra,
-                    reference=None,
-                    unit="ms",
-                    target=None,
-                    target_of="ours",
-                    higher_is_better=False,
-                ),
-                Row(
-                    metric="cold start, first one (no spec cache yet), ms",
-                    ours=first_extra,
-                    reference=None,
-                    unit="ms",
-                    target=None,
-                    target_of="ours",
-                    higher_is_better=False,
-                ),
-            ]
-        )
+        emit_rows(rows)
 
 
 if __name__ == "__main__":

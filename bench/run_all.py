@@ -7,7 +7,9 @@ toward another's) and starts its own server process:
                  a fixed-body server and the emulator; then at 64 against the fixed-body
                  server answering after 50 ms, as over a near network (no target)
 - clients.py     vs the hex-toolkit SDK on the emulator (needs the ``bench`` extra)
-- cold_start.py  import + load_registry() beyond ``import aiohttp``
+- cold_start.py  import + load_registry() beyond ``import aiohttp``; ``aacflow-hex tools``
+                 vs hex-toolkit's ``hex --help``; spawning ``aacflow-hex mcp`` to its
+                 answer to ``initialize``
 - scale.py       1,000 concurrent hex_wait_for_run: peak RSS, CPU per status check
 - fleet.py       4 worker processes x 100 calls on one token, with and without Redis:
                  429s, and total time against calls / budget; then 4 x 250 waits on
