@@ -7,7 +7,8 @@ so the rest of the package works without it.
 - The key comes from ``HEX_API_KEY``, the API URL from ``HEX_API_BASE_URL``;
   a caller can never pass ``apiKey`` (it is not in any tool's input schema,
   and a call that sends it anyway is refused).
-- Every call runs through one ``HexExecutor`` (one shared HTTP session).
+- Every call runs through one ``HexExecutor`` (one shared HTTP session), imported
+  and opened on demand, so that a client's session starts without waiting for it.
 - A tool that fails returns an error result the model can read
   (``isError: true``; the text is ``{"error": {"kind", "message", ...}}``
   with the ToolError kind). A tool name the server does not serve is a
@@ -29,14 +30,15 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import __version__
-from ..engine.executor import HexExecutor
 from ..engine.progress import ProgressCallback, ProgressEvent
 from ..engine.results import ErrorKind, ToolError, ToolResult
+from ..spec.registry import load_registry
 from ..spec.specs import ToolSpec
 from .agents import NotForAgentsError, agent_arguments, mcp_tool, served_specs
+from .executor_on_demand import OnDemandExecutor
 
 if TYPE_CHECKING:
     from mcp.server.lowlevel import Server
@@ -52,11 +54,24 @@ INSTRUCTIONS = (
 )
 
 
+class Executes(Protocol):
+    """What ToolCaller needs of an executor: a HexExecutor, or an OnDemandExecutor."""
+
+    async def execute(
+        self,
+        tool_id: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> ToolResult: ...
+
+
 @dataclass(frozen=True)
 class ToolCaller:
     """Runs an agent's tool call through the executor; every failure is a ToolResult."""
 
-    executor: HexExecutor
+    executor: Executes
     specs: Mapping[str, ToolSpec]
     has_api_key: bool
 
@@ -174,8 +189,8 @@ async def serve_stdio(
     """Serve the tools over stdin/stdout until the client closes the connection."""
     from mcp.server.stdio import stdio_server
 
-    async with HexExecutor(base_url=base_url, api_key=api_key) as executor:
-        specs = served_specs(executor.registry, read_only=read_only)
+    async with OnDemandExecutor(base_url=base_url, api_key=api_key) as executor:
+        specs = served_specs(load_registry(), read_only=read_only)
         caller = ToolCaller(
             executor,
             {s.id: s for s in specs},
@@ -183,7 +198,9 @@ async def serve_stdio(
         )
         server = build_server(caller)
         async with stdio_server() as (read_stream, write_stream):
+            warming = asyncio.create_task(executor.warm_up())
             await server.run(read_stream, write_stream, server.create_initialization_options())
+            await warming
 
 
 def run(*, read_only: bool = False) -> int:
