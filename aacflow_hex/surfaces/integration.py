@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..engine.executor import HexExecutor
 from ..spec.registry import Registry, load_registry
-from .block import build_block, resolve_call
 from .icon import icon_path, icon_svg
+
+if TYPE_CHECKING:  # each imported when first used: a host loads this at its start
+    from ..engine.executor import HexExecutor
 
 
 class HexIntegration:
@@ -38,6 +39,8 @@ class HexIntegration:
         return load_registry()
 
     def block(self, *, read_only: bool = False) -> dict[str, Any]:
+        from .block import build_block
+
         return build_block(self.registry, read_only=read_only)
 
     def icon_svg(self) -> str:
@@ -49,6 +52,8 @@ class HexIntegration:
     def resolve(self, values: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         """The tool id and params a filled-in block form stands for (field ids as
         AACFlow's own Hex block saves them; number fields' text read as numbers)."""
+        from .block import resolve_call
+
         registry = self.registry
         return resolve_call(self.block(), values, {s.id: s for s in registry.specs()})
 
@@ -56,6 +61,8 @@ class HexIntegration:
         self, *, api_key: str | None = None, base_url: str | None = None, **options: Any
     ) -> HexExecutor:
         """A HexExecutor (use it with ``async with``); ``options`` go to its constructor."""
+        from ..engine.executor import HexExecutor
+
         return HexExecutor(base_url=base_url, api_key=api_key, registry=self.registry, **options)
 
     def __repr__(self) -> str:

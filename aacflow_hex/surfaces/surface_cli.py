@@ -18,15 +18,17 @@ _EXPORTS = ("openai", "anthropic", "mcp", "block")
 
 
 def _export(kind: str, registry: Registry, read_only: bool, api: str = "chat") -> Any:
+    if kind == "block":
+        from .block import build_block  # PyYAML for the block definition: only here
+
+        return build_block(registry, read_only=read_only)
     from . import agents
-    from .block import build_block
 
     openai = agents.openai_responses_tools if api == "responses" else agents.openai_tools
     builders: dict[str, Callable[[], Any]] = {
         "openai": lambda: openai(registry, read_only=read_only),
         "anthropic": lambda: agents.anthropic_tools(registry, read_only=read_only),
         "mcp": lambda: {"tools": agents.mcp_tools(registry, read_only=read_only)},
-        "block": lambda: build_block(registry, read_only=read_only),
     }
     return builders[kind]()
 
