@@ -74,7 +74,7 @@ def figure(value: float | None, unit: str) -> str:
         return "-"
     if unit == "calls/s":
         return fmt(value, 0 if value >= 100 else 1)
-    return fmt(value, 3 if value < 1 else 1)
+    return fmt(value, 3 if abs(value) < 1 else 1)
 
 
 def table(rows: list[Row]) -> str:
