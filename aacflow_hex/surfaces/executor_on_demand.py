@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..engine.baseurl import normalize_base_url
 from ..engine.safety import check_base_url
 
 if TYPE_CHECKING:
@@ -31,7 +32,8 @@ class OnDemandExecutor:
     def __init__(self, base_url: str | None = None, api_key: str | None = None) -> None:
         configured = base_url or os.environ.get("HEX_API_BASE_URL")
         if configured:
-            check_base_url(configured)  # raises UnsafeBaseURL now, as the executor would
+            # Raises UnsafeBaseURL now, as the executor would when it opens.
+            check_base_url(normalize_base_url(configured))
         self._base_url = base_url
         self._api_key = api_key
         self._opening: asyncio.Future[HexExecutor] | None = None
