@@ -94,18 +94,6 @@ def map_fields(
     return {key: map_field(spec, body, params) for key, spec in fields.items()}
 
 
-def params_in_outputs(fields: Mapping[str, OutputSpec]) -> set[str]:
-    """The input params ``fields`` take values from, nested fields included."""
-    names: set[str] = set()
-    for spec in fields.values():
-        if spec.param is not None:
-            names.add(spec.param)
-        names |= params_in_outputs(spec.properties)
-        if spec.items is not None:
-            names |= params_in_outputs({"": spec.items})
-    return names
-
-
 # -- compiled once per tool --------------------------------------------------------------
 #
 # map_fields decides, for every field of every item, where its value comes from and which

@@ -97,7 +97,7 @@ class RegisteredTool:
     @cached_property
     def output_params(self) -> tuple[str, ...]:
         """The params whose values the outputs echo (``param:`` at any depth)."""
-        from .mapping import params_in_outputs
+        from .specs import params_in_outputs
 
         return tuple(sorted(params_in_outputs(self.spec.outputs)))
 

@@ -236,6 +236,13 @@ class ToolSpec(_Strict):
             for name, param in self.params.items():
                 if param.location == "path" and "{" + name + "}" not in self.request.path:
                     raise ValueError(f"params.{name} is a path param missing from request.path")
+            for name in placeholders(self.request.path):
+                if name not in self.params or self.params[name].location != "path":
+                    # Else the request would go out with the literal {name} in its URL.
+                    raise ValueError(f"request.path names {{{name}}}, which is no path param")
+        for name in sorted(params_in_outputs(self.outputs)):
+            if name not in self.params:
+                raise ValueError(f"outputs name unknown param {name!r}")
         return self
 
     @property
@@ -244,6 +251,18 @@ class ToolSpec(_Strict):
 
 
 WIRE_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def params_in_outputs(fields: Mapping[str, OutputSpec]) -> set[str]:
+    """The input params ``fields`` take values from (``param:`` at any depth)."""
+    names: set[str] = set()
+    for spec in fields.values():
+        if spec.param is not None:
+            names.add(spec.param)
+        names |= params_in_outputs(spec.properties)
+        if spec.items is not None:
+            names |= params_in_outputs({"": spec.items})
+    return names
 
 
 @functools.cache  # a handful of wire names, asked on every call
