@@ -6,9 +6,9 @@ to the end, up to ``maxItems``. Each page asks for no more items than are still 
 so the last page's cursor (or offset) continues exactly where the result stops; with a
 local filter the pages after the first are full ones (fewer requests), and the cursor
 continues after the last page read. A walk that starts at ``before`` reads backwards and
-never past its cursor. Each item is returned once, even when Hex repeats it on a later
-page; a cursor or offset seen twice ends the walk with an error instead of reading
-forever. The page fetcher is passed in, so this module does no I/O of its own.
+never past its cursor. Each item is returned once, as last seen, even when Hex repeats
+it on a later page; a cursor or offset seen twice ends the walk with an error instead of
+reading forever. The page fetcher is passed in, so this module does no I/O of its own.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ async def fetch_list(spec: ToolSpec, params: dict[str, Any], fetch_page: FetchPa
     page_params = dict(params)
     items: list[Any] = []
     seen_items: set[str] = set()
+    newer: dict[str, Any] = {}  # an item's identity -> its copy on a later page
     visited = {page_position(pagination, page_params)}
     pages = 0
     backward = pagination.style == "cursor" and bool(params.get("before"))
@@ -105,15 +106,18 @@ async def fetch_list(spec: ToolSpec, params: dict[str, Any], fetch_page: FetchPa
         page = body.get(pagination.items) if isinstance(body, dict) else None
         if not isinstance(page, list):
             return body  # the output mapping reports what is there
-        # Items of earlier pages are skipped: offsets shift when runs start while a list
-        # is read, so a page can repeat the last items of the one before. Within a page,
+        # Items of earlier pages are not added again: offsets shift when runs start while
+        # a list is read, so a page can repeat the last items of the one before. The later
+        # copy is kept to replace the earlier one (a run's newer status). Within a page,
         # items are passed on as Hex sent them.
         identities = [item_identity(item) for item in page]
-        kept = [
-            item
-            for item, identity in zip(page, identities, strict=True)
-            if identity not in seen_items and keep_item(item, filters)
-        ]
+        kept = []
+        for item, identity in zip(page, identities, strict=True):
+            if keep_item(item, filters):
+                if identity not in seen_items:
+                    kept.append(item)
+                else:
+                    newer[identity] = item
         if page and seen_items.issuperset(identities):
             raise _stale_page_error(spec, page_position(pagination, page_params), len(items), pages)
         # Backwards, each page holds the items before the ones already read.
@@ -127,6 +131,8 @@ async def fetch_list(spec: ToolSpec, params: dict[str, Any], fetch_page: FetchPa
             raise _loop_error(spec, position, len(items), pages)
         visited.add(position)
         page_params = following
+    if newer:
+        items = [newer.get(item_identity(item), item) for item in items]
     if wanted is not None and len(items) > wanted:
         # Only when Hex (or a filtered full page) sent more than wanted; backwards, the
         # items nearest the cursor stay.
