@@ -141,6 +141,7 @@ def cmd_run(args: argparse.Namespace, registry: Registry) -> int:
         return EXIT_USAGE
     if args.params_json:
         try:
+            # A -p beside --params-json wins for a param named in both: the more specific.
             params = {**_params_from_json(args.params_json), **params}
         except ValueError as exc:
             print(f"error: --params-json {exc}", file=sys.stderr)
