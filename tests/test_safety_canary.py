@@ -17,6 +17,7 @@ from samples import PROJECT, PROJECT_ID
 from aacflow_hex import HexExecutor, ToolResult
 from aacflow_hex.emulator import EmulatorConfig, FaultRule, run_emulator
 from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.engine.redact import MASK
 from aacflow_hex.engine.retry import RetryPolicy
 from aacflow_hex.spec.ratelimits import RateLimit
 
@@ -179,3 +180,19 @@ async def test_the_canary_token_never_shows(name: str, caplog: pytest.LogCapture
     leaks = [text for text in texts if CANARY in text]
     assert leaks == []
     assert seen.results  # the scenario did run
+
+
+async def test_an_echoed_token_is_masked_in_the_trace_id_which_is_still_given() -> None:
+    """Masking must not drop the trace id: support needs it, with the token blanked out."""
+    seen = await SCENARIOS["server echoes the token"]()
+    (result,) = seen.results
+    assert result.error is not None
+    assert result.error.trace_id == MASK
+    assert result.error.message.count(MASK) >= 2  # the reason and the echoed header
+
+
+async def test_a_trace_id_holding_the_token_keeps_its_other_characters() -> None:
+    echo = {"reason": "bad token", "traceId": f"trace-{CANARY}-7"}
+    seen = await _echoing_server(Reply(401, echo))
+    (result,) = seen.results
+    assert result.error is not None and result.error.trace_id == f"trace-{MASK}-7"
