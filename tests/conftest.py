@@ -1,17 +1,15 @@
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-# The parsed-spec cache goes to a temporary folder: tests write nothing in the home folder.
-os.environ.setdefault("AACFLOW_HEX_CACHE_DIR", tempfile.mkdtemp(prefix="aacflow-hex-cache-"))
 
+# First: the parsed-spec cache goes to a temporary folder, removed at the end of the run.
+import tempcache
 from api_emulator import emulated_hex, executor_for
 from hexfake import FakeHex, fake_hex
 
@@ -22,6 +20,10 @@ from aacflow_hex.engine.pacing import RateLimiter
 from aacflow_hex.engine.retry import NO_RETRY
 
 TOKEN = "hxtp_fake_token_0123456789abcdef"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    tempcache.remove()
 
 
 @pytest.fixture(autouse=True)

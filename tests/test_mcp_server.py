@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from mcp.types import INVALID_PARAMS
 from aacflow_hex import HexExecutor, load_registry
 from aacflow_hex.emulator import Emulator, EmulatorConfig, run_emulator
 from aacflow_hex.engine.retry import NO_RETRY
+from aacflow_hex.spec.yamlcache import CACHE_DIR_ENV
 from aacflow_hex.surfaces.agents import served_specs
 from aacflow_hex.surfaces.mcp_server import ToolCaller, build_server, run
 
@@ -37,8 +40,17 @@ def _error(result: Any) -> dict[str, Any]:
     return body
 
 
-async def test_a_client_lists_calls_and_reads_success_and_failure_over_stdio(emu: Emulator) -> None:
-    env = {"HEX_API_BASE_URL": emu.base_url, "HEX_API_KEY": emu.token}
+async def test_a_client_lists_calls_and_reads_success_and_failure_over_stdio(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    # The client starts the server with a small default environment: the cache setting
+    # (and a home of its own) keep the server from writing into the real home folder.
+    env = {
+        "HEX_API_BASE_URL": emu.base_url,
+        "HEX_API_KEY": emu.token,
+        CACHE_DIR_ENV: os.environ[CACHE_DIR_ENV],
+        "HOME": str(tmp_path),
+    }
     server = StdioServerParameters(
         command=sys.executable, args=["-m", "aacflow_hex", "mcp"], env=env
     )
@@ -81,6 +93,7 @@ async def test_a_client_lists_calls_and_reads_success_and_failure_over_stdio(emu
         assert error["kind"] == "not_found" and error["status_code"] == 404
         assert MISSING_ID in error["message"]
     assert emu.token not in json.dumps([ok.structured_content, error])
+    assert list(tmp_path.iterdir()) == []  # nothing written in the home folder
 
 
 async def test_bad_arguments_come_back_as_validation_errors_before_any_request(
