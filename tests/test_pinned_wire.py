@@ -241,3 +241,12 @@ def test_the_default_connect_timeout_is_the_one_the_docs_give() -> None:
     assert documented is not None
     executor = HexExecutor("https://app.hex.tech/api/v1", TOKEN)
     assert executor.connect_timeout == float(documented.group(1)) == 10.0
+
+
+async def test_an_error_with_only_a_code_says_the_code(
+    hex_api: FakeHex, executor: HexExecutor
+) -> None:
+    hex_api.reply(*GET_PROJECT, Reply(403, {"code": "FORBIDDEN_FOR_ROLE"}))
+    result = await executor.execute("hex_get_project", {"projectId": PROJECT_ID})
+    assert result.error is not None and result.error.kind == "permission"
+    assert "403 Forbidden: FORBIDDEN_FOR_ROLE" in result.error.message
