@@ -44,6 +44,7 @@ async def test_every_request_asks_for_json(hex_api: FakeHex, executor: HexExecut
     assert [r.method for r in hex_api.received] == ["GET", "POST", "DELETE", "PATCH"]
     for request in hex_api.received:
         assert request.headers.get("Accept") == "application/json", request.method
+        assert request.headers.get("User-Agent") == "aacflow-hex"
         assert request.headers.get("Authorization") == f"Bearer {TOKEN}"
 
 
@@ -250,3 +251,34 @@ async def test_an_error_with_only_a_code_says_the_code(
     result = await executor.execute("hex_get_project", {"projectId": PROJECT_ID})
     assert result.error is not None and result.error.kind == "permission"
     assert "403 Forbidden: FORBIDDEN_FOR_ROLE" in result.error.message
+
+
+@pytest.mark.parametrize(("hops", "followed"), [(3, True), (4, False)])
+async def test_up_to_three_same_origin_redirects_of_a_read_are_followed(
+    hops: int, followed: bool, hex_api: FakeHex, executor: HexExecutor
+) -> None:
+    paths = [f"/projects/{PROJECT_ID}"] + [f"/moved/{n}" for n in range(1, hops + 1)]
+    for here, there in zip(paths, paths[1:]):
+        hex_api.reply("GET", here, Reply(307, b"", headers={"Location": f"/api/v1{there}"}))
+    hex_api.reply("GET", paths[-1], Reply(200, PROJECT))
+
+    result = await executor.execute("hex_get_project", {"projectId": PROJECT_ID})
+
+    assert result.success is followed
+    if followed:
+        assert result.output["title"] == PROJECT["title"]
+        assert [r.path for r in hex_api.received] == paths
+    else:
+        assert result.error is not None and "more than 3 times" in result.error.message
+        assert len(hex_api.received) == 4
+
+
+async def test_a_four_character_secret_is_masked_too(hex_api: FakeHex) -> None:
+    """Secrets of 4 characters and more are masked (shorter ones would mask plain text)."""
+    echo = {"reason": "token wxyz is not valid", "traceId": "t-wxyz"}
+    hex_api.reply(*GET_PROJECT, Reply(401, echo))
+    async with HexExecutor(hex_api.base_url, "wxyz", retry=NO_RETRY) as ex:
+        result = await ex.execute("hex_get_project", {"projectId": PROJECT_ID})
+    assert result.error is not None
+    assert "wxyz" not in result.model_dump_json()
+    assert "token *** is not valid" in result.error.message and result.error.trace_id == "t-***"
