@@ -200,3 +200,17 @@ def test_params_json_that_is_not_an_object_is_a_usage_error(
     assert code == cli.EXIT_USAGE
     assert "--params-json must be a JSON object" in capsys.readouterr().err
     assert sent_params == []
+
+
+# -- validation messages -----------------------------------------------------------------
+
+
+async def test_a_refused_value_is_shown_in_the_message_and_a_long_one_is_cut(
+    hex_api: FakeHex, executor: HexExecutor
+) -> None:
+    short = await executor.execute("hex_list_users", {"sortBy": "AGE"})
+    long = await executor.execute("hex_list_users", {"sortBy": "A" * 100})
+    assert short.error is not None and long.error is not None
+    assert short.error.message == 'sortBy: must be one of NAME, EMAIL; got "AGE"'
+    assert long.error.message == f'sortBy: must be one of NAME, EMAIL; got "{"A" * 56}...'
+    assert hex_api.received == []
