@@ -38,7 +38,9 @@ async def test_max_poll_interval_caps_the_pause_between_status_checks(emu: Emula
                     "hex_wait_for_run",
                     {"projectId": run.output["projectId"], "runId": run.output["runId"], **extra},
                 )
-                for run, extra in zip(runs, [{**common, "maxPollInterval": 0.05}, common])
+                for run, extra in zip(
+                    runs, [{**common, "maxPollInterval": 0.05}, common], strict=True
+                )
             )
         )
     assert capped.success and backing_off.success

@@ -3,6 +3,7 @@ Retry-After, run-input errors, where the token may go, and the default timeouts.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -258,7 +259,7 @@ async def test_up_to_three_same_origin_redirects_of_a_read_are_followed(
     hops: int, followed: bool, hex_api: FakeHex, executor: HexExecutor
 ) -> None:
     paths = [f"/projects/{PROJECT_ID}"] + [f"/moved/{n}" for n in range(1, hops + 1)]
-    for here, there in zip(paths, paths[1:]):
+    for here, there in itertools.pairwise(paths):
         hex_api.reply("GET", here, Reply(307, b"", headers={"Location": f"/api/v1{there}"}))
     hex_api.reply("GET", paths[-1], Reply(200, PROJECT))
 

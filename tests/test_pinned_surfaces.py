@@ -1,0 +1,85 @@
+"""What the surfaces show, pinned where a slip would go unnoticed: the constraints an agent
+gets in OpenAI's strict mode, the shape of outputs, the canvas block's fields, and the
+CLI's description of nested outputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from aacflow_hex import load_registry
+from aacflow_hex.spec.schema import UUID_PATTERN
+from aacflow_hex.surfaces import cli
+from aacflow_hex.surfaces.agents import openai_tools, output_schema
+from aacflow_hex.surfaces.block import build_block
+
+REGISTRY = load_registry()
+OPENAI = {t["function"]["name"]: t["function"] for t in openai_tools(REGISTRY)}
+BLOCK = build_block(REGISTRY)
+FIELDS = {f["id"]: f for f in BLOCK["subBlocks"]}
+
+
+def test_a_strict_openai_schema_keeps_the_uuid_pattern_of_an_id() -> None:
+    tool = OPENAI["hex_get_project"]
+    assert tool["strict"] is True
+    project_id = tool["parameters"]["properties"]["projectId"]
+    assert project_id["pattern"] == UUID_PATTERN and project_id["format"] == "uuid"
+
+
+def test_a_strict_openai_schema_keeps_the_items_of_a_list_param() -> None:
+    tool = OPENAI["hex_share_project_with_users"]
+    assert tool["strict"] is True
+    user_ids = tool["parameters"]["properties"]["userIds"]
+    assert user_ids["type"] == "array" and user_ids["minItems"] == 1
+    assert user_ids["items"] == {"type": "string", "format": "uuid", "pattern": UUID_PATTERN}
+    updates = OPENAI["hex_update_semantic_project"]["parameters"]["properties"]["updates"]
+    assert updates["items"]["required"] == ["type", "name", "status"]
+    assert updates["items"]["properties"]["type"]["enum"] == ["DATASET", "VIEW"]
+    # The items in strict mode's terms too: no keyword strict mode refuses (minLength).
+    assert updates["items"]["properties"]["name"] == {"type": "string"}
+
+
+def test_an_output_schema_describes_the_fields_of_an_object_and_of_list_items() -> None:
+    project = output_schema(REGISTRY.get("hex_get_project"))["properties"]
+    assert project["creator"]["properties"] == {
+        "email": {"type": ["string", "null"], "description": "Creator email"}
+    }
+    assert project["creator"]["required"] == ["email"]
+    category = project["categories"]["items"]
+    assert set(category["properties"]) == {"name", "description"}
+
+
+def test_the_block_is_the_hex_block() -> None:
+    assert (BLOCK["type"], BLOCK["name"]) == ("hex", "Hex")
+
+
+def test_a_json_param_is_a_json_code_field_in_the_block() -> None:
+    field = FIELDS["inputParams"]
+    assert (field["type"], field["language"]) == ("code", "json")
+
+
+def test_each_dropdown_starts_at_one_of_its_options() -> None:
+    dropdowns = [
+        f for f in BLOCK["subBlocks"] if f["type"] == "dropdown" and f["id"] != "operation"
+    ]
+    assert len(dropdowns) > 5
+    for field in dropdowns:
+        options = [option["id"] for option in field["options"]]
+        assert field["defaultValue"] in options, field["id"]
+
+
+def test_an_optional_dropdown_without_a_default_starts_not_set() -> None:
+    field = FIELDS["statusFilter"]
+    assert field["options"][0] == {"label": "Not set", "id": ""}
+    assert field["defaultValue"] == ""
+
+
+def test_describe_indents_the_fields_of_nested_outputs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["describe", "hex_get_project"]) == cli.EXIT_OK
+    lines = capsys.readouterr().out.splitlines()
+    outputs = lines[lines.index("Outputs:") + 1 :]
+    rows: dict[str, Any] = {line.split()[0]: line for line in outputs if line.strip()}
+    assert rows["creator"].startswith("  creator ")
+    assert rows["email"].startswith("    email ")
+    assert rows["name"].startswith("    name ")  # a category's name, under categories
