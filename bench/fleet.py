@@ -194,17 +194,30 @@ class WaitFigures:
     waits: int
     succeeded: int
     status_requests: int
+    kinds: dict[str, int]  # the status requests by kind
     responses_429: int
     elapsed: float
 
 
-async def start_runs(emu: Emulator, projects: int, runs: int) -> list[tuple[str, str]]:
-    """``runs`` runs spread over ``projects`` runnable projects, through the API."""
-    runnable = [
-        p.id
-        for p in emu.workspace.projects.values()
-        if p.published_version is not None and p.archived_at is None and p.trashed_at is None
-    ][:projects]
+def request_kinds(emu: Emulator) -> dict[str, int]:
+    """Status requests answered (not refused), by kind."""
+    kinds = {"run reads": 0, "newest runs": 0, "finished runs": 0, "active runs": 0}
+    for entry in emu.requests:
+        if entry.status != 200:
+            continue
+        if entry.operation == "GetRunStatus":
+            kinds["run reads"] += 1
+        elif entry.operation == "GetProjectRuns":
+            kind = {"COMPLETED": "finished runs", None: "newest runs"}.get(
+                entry.query_value("statusFilter"), "active runs"
+            )
+            kinds[kind] += 1
+    return kinds
+
+
+async def start_runs(emu: Emulator, projects: list[str], runs: int) -> list[tuple[str, str]]:
+    """``runs`` runs spread over ``projects``, through the API."""
+    runnable = projects
     for project_id in runnable:
         emu.set_run_outcome(project_id, "COMPLETED")
     async with HexExecutor(emu.base_url, emu.token, rate_limits=None) as ex:
@@ -220,7 +233,12 @@ async def start_runs(emu: Emulator, projects: int, runs: int) -> list[tuple[str,
 
 
 async def run_waits(
-    emu: Emulator, workers: int, waits: int, projects: int, scale: float, redis_url: str | None
+    emu: Emulator,
+    workers: int,
+    waits: int,
+    projects: list[str],
+    scale: float,
+    redis_url: str | None,
 ) -> WaitFigures:
     # Run triggers are not what is measured: the emulator lets them all through.
     emu.set_rate_limits({**HEX_RATE_LIMITS, "hex-run-kernel": None}, scale)
@@ -238,6 +256,7 @@ async def run_waits(
         waits=workers * waits,
         succeeded=sum(int(r["succeeded"]) for r in reports),
         status_requests=sum(len(emu.requests.filter(operation=op)) for op in STATUS_OPERATIONS),
+        kinds=request_kinds(emu),
         responses_429=emu.requests.count(status=429),
         elapsed=max(r["finished"] for r in reports) - start_at,
     )
@@ -254,11 +273,18 @@ async def measure(
             for name, redis_url in (("each alone", None), ("Redis", url)):
                 emu.set_rate_limits(dict(HEX_RATE_LIMITS), scale)  # empty windows
                 calls_figures[name] = await run_fleet(emu, workers, calls, scale, redis_url)
-            if waits:
-                for name, redis_url in (("each alone", None), ("Redis", url)):
-                    wait_figures[name] = await run_waits(
-                        emu, workers, waits, projects, scale, redis_url
-                    )
+            # Each pass on projects of its own, so none finds another's finished runs. One
+            # worker alone is the floor: a fleet sharing statuses should cost about as much.
+            runnable = emu.workspace.published_project_ids()
+            passes = (
+                ("each alone", workers, None),
+                ("Redis", workers, url),
+                ("one worker", 1, None),
+            )
+            for index, (name, count, redis_url) in enumerate(passes):
+                if waits:
+                    mine = runnable[index * projects : (index + 1) * projects]
+                    wait_figures[name] = await run_waits(emu, count, waits, mine, scale, redis_url)
     return calls_figures, wait_figures
 
 
@@ -274,9 +300,13 @@ def rows(
     wait_rows = []
     if wait_figures:
         wait_alone, wait_shared = wait_figures["each alone"], wait_figures["Redis"]
+        one = wait_figures["one worker"]
         wait_rows = [
             Row(f"fleet {workers}x{waits} waits: status requests with shared statuses "
                 "(ref: each alone)", wait_shared.status_requests, wait_alone.status_requests,
+                "requests", None, "ratio", False),
+            Row(f"fleet {workers}x{waits} waits: status requests with shared statuses "
+                f"(ref: one worker x{waits})", wait_shared.status_requests, one.status_requests,
                 "requests", None, "ratio", False),
         ]  # fmt: skip
     return [
@@ -317,13 +347,14 @@ def main() -> None:
               f"{f.ideal:8.2f} {f.ratio:6.3f}")  # fmt: skip
     if wait_figures:
         print()
-        print(f"{args.workers} workers x {args.waits} hex_wait_for_run on runs of "
+        print(f"{args.workers} workers (or one) x {args.waits} hex_wait_for_run on runs of "
               f"{args.projects} projects (runs last {RUN_SECONDS * args.scale:g} s)")  # fmt: skip
         print(f"{'statuses':12} {'waits':>6} {'ok':>6} {'status requests':>16} {'429s':>6} "
               f"{'time s':>8}")  # fmt: skip
         for name, w in wait_figures.items():
             print(f"{name:12} {w.waits:6d} {w.succeeded:6d} {w.status_requests:16d} "
-                  f"{w.responses_429:6d} {w.elapsed:8.2f}")  # fmt: skip
+                  f"{w.responses_429:6d} {w.elapsed:8.2f}  answered: "
+                  + ", ".join(f"{n} {kind}" for kind, n in w.kinds.items()))  # fmt: skip
     if args.json:
         emit_rows(rows(args.workers, args.calls, figures, args.waits, wait_figures))
 

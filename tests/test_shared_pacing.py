@@ -255,7 +255,11 @@ import aacflow_hex
 from aacflow_hex import HexExecutor
 from aacflow_hex.emulator import EmulatorConfig, run_emulator
 
-SHARED = {"aacflow_hex.engine.redis_link", "aacflow_hex.engine.shared_pacing"}
+SHARED = {
+    "aacflow_hex.engine.redis_link",
+    "aacflow_hex.engine.shared_pacing",
+    "aacflow_hex.engine.shared_statuses",
+}
 for module in pkgutil.walk_packages(aacflow_hex.__path__, "aacflow_hex."):
     if module.name not in SHARED and not module.name.endswith("__main__"):
         importlib.import_module(module.name)

@@ -48,6 +48,7 @@ from .validation import ParamError, validate_params
 from .watcher import DEFAULT_SHARE, MemoryRunStatusStore, RunStatusStore, RunWatcher
 
 if TYPE_CHECKING:  # the Redis client is imported only when a Redis URL is given
+    from .redis_link import RedisLink
     from .shared_pacing import SharedRateLimiter
 
 DEFAULT_BASE_URL = "https://app.hex.tech/api/v1"
@@ -131,10 +132,14 @@ class HexExecutor:
         # A Redis URL: share the budget with every worker on that Redis (the local
         # limiter stays as the fallback for when Redis is down).
         self._shared: SharedRateLimiter | None = None
+        self._redis: RedisLink | None = None
+        shared_store: RunStatusStore | None = None
         shared_url = redis_url or os.environ.get("HEX_REDIS_URL") or None
-        if shared_url and self.rate_limits is not None:
-            self._shared = _shared_limiter(shared_url, rate_limiter or default_rate_limiter())
-            self._limiter = self._shared
+        if shared_url:
+            self._redis, shared_store, self._shared = _fleet_sharing(
+                shared_url, rate_limiter or default_rate_limiter(), self.rate_limits is not None
+            )
+            self._limiter = self._shared or self._limiter
         self.max_response_bytes = max_response_bytes
         self._session = session
         self._owns_session = session is None
@@ -145,7 +150,8 @@ class HexExecutor:
         if not 0 < watch_share <= 1:
             raise ValueError(f"watch_share must be in (0, 1], got {watch_share}")
         self.watch_share = watch_share
-        self._run_status_store = run_status_store or MemoryRunStatusStore()
+        # An explicit store wins; with a Redis URL, run statuses are shared by the fleet.
+        self._run_status_store = run_status_store or shared_store or MemoryRunStatusStore()
         self._watchers: dict[str, RunWatcher] = {}
 
     def __repr__(self) -> str:
@@ -168,6 +174,8 @@ class HexExecutor:
             await watcher.aclose()
         if self._shared is not None:
             await self._shared.aclose()
+        if self._redis is not None:
+            await self._redis.aclose()
         if self._session is not None and self._owns_session:
             await self._session.close()
             self._session = None
@@ -624,8 +632,13 @@ def _check_header_value(name: str, value: Any) -> None:
         )
 
 
-def _shared_limiter(url: str, local: RateLimiter) -> SharedRateLimiter:
-    """A limiter whose lanes live in the Redis at ``url``; says clearly what is wrong."""
+def _fleet_sharing(
+    url: str, local: RateLimiter, pacing: bool
+) -> tuple[RedisLink, RunStatusStore, SharedRateLimiter | None]:
+    """What the Redis at ``url`` shares: the link, run statuses, and pacing if it is on.
+
+    Bad input says clearly what is wrong.
+    """
     scheme = url.partition("://")[0].lower() if "://" in url else ""
     if scheme not in ("redis", "rediss", "unix"):
         # Not the URL itself: it may hold a password.
@@ -636,11 +649,14 @@ def _shared_limiter(url: str, local: RateLimiter) -> SharedRateLimiter:
     try:
         from .redis_link import RedisLink
         from .shared_pacing import SharedRateLimiter
+        from .shared_statuses import RedisRunStatusStore
     except ImportError as exc:
         raise ImportError(
             "redis_url (or HEX_REDIS_URL) needs the Redis client: pip install 'aacflow-hex[redis]'"
         ) from exc
-    return SharedRateLimiter(RedisLink(url), local)
+    link = RedisLink(url)
+    pacer = SharedRateLimiter(link, local) if pacing else None
+    return link, RedisRunStatusStore(link), pacer
 
 
 def _is_idempotent(spec: ToolSpec, method: str | None) -> bool:

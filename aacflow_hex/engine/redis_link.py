@@ -53,11 +53,19 @@ def describe_url(url: str) -> str:
     return f"{parts.scheme}://{host}{port}"
 
 
+def _keyed_hash(message: bytes) -> str:
+    key = os.environ.get("HEX_REDIS_TOKEN_KEY", "").encode() or _DEFAULT_HMAC_KEY
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
 def lane_id(base_url: str, token: str | None) -> str:
     """A keyed hash of (base URL, token): the same on every worker, no token in it."""
-    key = os.environ.get("HEX_REDIS_TOKEN_KEY", "").encode() or _DEFAULT_HMAC_KEY
-    message = base_url.encode() + b"\0" + (token or "").encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+    return _keyed_hash(base_url.encode() + b"\0" + (token or "").encode())
+
+
+def token_hash(token: str | None) -> str:
+    """A keyed hash of the token alone (the run watcher's store keys hold the base URL)."""
+    return _keyed_hash(b"token\0" + (token or "").encode())
 
 
 def lane_key(kind: str, base_url: str, token: str | None, *parts: str) -> str:

@@ -153,9 +153,9 @@ class SharedRateLimiter:
         return self.local.stats(base_url, token, group)
 
     async def aclose(self) -> None:
+        """Wait for the pauses still on their way to Redis (the link is closed by its owner)."""
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
-        await self.link.aclose()
 
     # -- Redis ------------------------------------------------------------------
 
