@@ -23,7 +23,9 @@ first polls Redis, so a hundred waiting calls cost one Redis round trip per turn
 
 When Redis is down, a waiter falls back to the process's local ``RateLimiter`` (see
 ``redis_link``): no call fails because Redis does, and a request is sent at most once
-whatever Redis does, since nothing here ever retries a send.
+whatever Redis does, since nothing here ever retries a send. Requests sent through
+Redis are counted in the local lanes as well, so the fallback knows what this process
+has already spent.
 """
 
 from __future__ import annotations
@@ -136,7 +138,11 @@ class SharedRateLimiter:
                 yield
             return
         try:
-            yield
+            # The local lane counts this process's requests too (it never waits longer
+            # than Redis did: it holds a subset, each answered no later), so that when
+            # Redis goes, pacing alone starts from what this process has already sent.
+            async with self.local.slot(base_url, token, group, limit, deadline):
+                yield
         finally:
             await self._give_back(keys, slot_id, limit)
 
