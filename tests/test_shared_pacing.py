@@ -330,3 +330,18 @@ async def test_a_slot_given_back_while_redis_stalled_is_returned_when_it_answers
     finished = next(k for k in keys if k.endswith(":finished"))
     assert [await zcard(redis_server.url, k) for k in inflight] in ([], [0])
     assert await zcard(redis_server.url, finished) == 2
+
+
+def test_the_cli_names_a_wrong_redis_setting_in_one_line() -> None:
+    env = {**os.environ, "HEX_REDIS_URL": "http://user:s3cret@cache:6379", "HEX_API_KEY": "k"}
+    done = subprocess.run(
+        [sys.executable, "-m", "aacflow_hex", "run", "hex_get_current_user"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "error: redis_url (or HEX_REDIS_URL) must start with redis://, rediss:// or unix://, "
+        "got http://"
+    )

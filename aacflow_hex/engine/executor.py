@@ -41,6 +41,7 @@ from .listing import fetch_list
 from .pacing import Pacer, RateLimiter, TurnTooLate, default_rate_limiter, token_fingerprint
 from .progress import ProgressCallback
 from .redact import Redactor
+from .redis_setting import check_redis_url
 from .results import ErrorKind, Timing, ToolError, ToolFailure, ToolResult
 from .retry import RetryPolicy, is_ambiguous_status, may_retry_status, may_retry_transport
 from .safety import UnsafePathValue, check_base_url
@@ -635,25 +636,12 @@ def _check_header_value(name: str, value: Any) -> None:
 def _fleet_sharing(
     url: str, local: RateLimiter, pacing: bool
 ) -> tuple[RedisLink, RunStatusStore, SharedRateLimiter | None]:
-    """What the Redis at ``url`` shares: the link, run statuses, and pacing if it is on.
+    """What the Redis at ``url`` shares: the link, run statuses, and pacing if it is on."""
+    check_redis_url(url)  # a clear RedisSettingError, before anything imports Redis
+    from .redis_link import RedisLink
+    from .shared_pacing import SharedRateLimiter
+    from .shared_statuses import RedisRunStatusStore
 
-    Bad input says clearly what is wrong.
-    """
-    scheme = url.partition("://")[0].lower() if "://" in url else ""
-    if scheme not in ("redis", "rediss", "unix"):
-        # Not the URL itself: it may hold a password.
-        raise ValueError(
-            f"redis_url (or HEX_REDIS_URL) must start with redis://, rediss:// or unix://, "
-            f"got {scheme + '://' if scheme else 'no scheme'}"
-        )
-    try:
-        from .redis_link import RedisLink
-        from .shared_pacing import SharedRateLimiter
-        from .shared_statuses import RedisRunStatusStore
-    except ImportError as exc:
-        raise ImportError(
-            "redis_url (or HEX_REDIS_URL) needs the Redis client: pip install 'aacflow-hex[redis]'"
-        ) from exc
     link = RedisLink(url)
     pacer = SharedRateLimiter(link, local) if pacing else None
     return link, RedisRunStatusStore(link), pacer

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..engine.redis_setting import RedisSettingError
 from ..engine.safety import UnsafeBaseURL
 from ..spec.registry import Registry, UnknownToolError, load_registry
 from .surface_cli import add_surface_commands
@@ -254,6 +255,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except UnsafeBaseURL as exc:
         print(f"error: HEX_API_BASE_URL: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except RedisSettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader went away (`aacflow-hex export openai | head`): not our failure.

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..engine.executor import DEFAULT_BASE_URL, HexExecutor
 from ..engine.progress import ProgressCallback
+from ..engine.redis_setting import check_redis_url
 from ..engine.results import ToolResult
 from ..engine.safety import check_base_url
 from .agents import served_specs
@@ -314,6 +315,8 @@ def serve(settings: ServeSettings) -> int:
         settings.check(credentials)
         # Here, not in each worker's startup, so that a bad URL is one clear line.
         check_base_url(os.environ.get("HEX_API_BASE_URL") or DEFAULT_BASE_URL)
+        if os.environ.get("HEX_REDIS_URL"):
+            check_redis_url(os.environ["HEX_REDIS_URL"])
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
