@@ -146,7 +146,7 @@ async def test_the_fallback_knows_what_this_process_sent_through_redis(
 async def test_redis_down_at_start_costs_no_call(
     limited_hex: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:
-    nobody = f"redis://127.0.0.1:{free_port()}/0"
+    nobody = f"redis://:pw-s3cret@127.0.0.1:{free_port()}/0"
     with caplog.at_level(logging.WARNING, logger="aacflow_hex"):
         async with executor(limited_hex, nobody, timeout=0) as ex:
             results = await asyncio.gather(
@@ -159,6 +159,7 @@ async def test_redis_down_at_start_costs_no_call(
     assert limited_hex.requests.count(status=429) == 0  # paced alone, as without Redis
     warnings = [r for r in caplog.records if "unreachable" in r.getMessage()]
     assert len(warnings) == 1
+    assert "pw-s3cret" not in caplog.text  # the URL's password is never logged
 
 
 async def test_two_tokens_never_share_a_budget(
