@@ -14,9 +14,11 @@ toward another's) and starts its own server process:
 - fleet.py       4 worker processes x 100 calls on one token, with and without Redis:
                  429s, and total time against calls / budget; then 4 x 250 waits on
                  runs of 5 projects: status requests (needs redis-server)
+- wait_economy.py 1,000 waits on runs of 10 projects under Hex's limits (time-scaled):
+                 the run watcher vs per-run polling, requests, 429s, delay in cycles
 
     pip install -e '.[bench]'
-    python bench/run_all.py            # about 2 minutes on 2 cores
+    python bench/run_all.py            # about 6 minutes on 2 cores
     python bench/run_all.py --quick    # fewer calls and rounds: a smoke run, noisier
 
 The table is Markdown, ready for the README. Figures depend on the machine and on what
@@ -42,6 +44,7 @@ FULL: list[tuple[str, list[str]]] = [
     ("cold_start.py", ["--runs", "15"]),
     ("scale.py", ["--runs", "1000"]),
     ("fleet.py", ["--workers", "4", "--calls", "100"]),
+    ("wait_economy.py", ["--runs", "1000"]),
 ]
 QUICK: list[tuple[str, list[str]]] = [
     ("overhead.py", ["--calls", "1000", "--rounds", "3"]),
@@ -50,6 +53,7 @@ QUICK: list[tuple[str, list[str]]] = [
     ("cold_start.py", ["--runs", "5"]),
     ("scale.py", ["--runs", "300"]),
     ("fleet.py", ["--workers", "4", "--calls", "40", "--waits", "50"]),
+    ("wait_economy.py", ["--runs", "1000", "--scale", "0.008333"]),
 ]
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from aacflow_hex import HexExecutor
-from aacflow_hex.emulator import Emulator, EmulatorConfig, run_emulator
+from aacflow_hex.emulator import Emulator, EmulatorConfig, FaultRule, run_emulator
 from aacflow_hex.emulator.config import HEX_RATE_LIMITS as EMULATED_HEX_LIMITS
 from aacflow_hex.emulator.routes import runs as run_routes
 from aacflow_hex.emulator.state.models import Run
@@ -283,3 +283,23 @@ async def test_under_hex_limits_many_waits_get_no_429(emu: Emulator) -> None:
         done = await wait_all(executor, runs, pollInterval=0.05, timeout=30)
     assert all(r.success and r.output["status"] == "COMPLETED" for r, _ in done)
     assert emu.requests.count(status=429) == 0
+
+
+async def test_a_project_whose_list_hangs_holds_up_only_its_own_waits(
+    emu: Emulator, ex: HexExecutor
+) -> None:
+    fx = emu.fixtures
+    stuck = [add_run(emu, fx.erroring_project_id, seconds=0.3) for _ in range(3)]
+    moving = [add_run(emu, fx.completing_project_id, seconds=0.3) for _ in range(3)]
+    emu.add_fault(
+        FaultRule(kind="latency", latency=30, path=f"/projects/{fx.erroring_project_id}/runs")
+    )
+    started = time.monotonic()
+    stuck_waits = asyncio.gather(
+        *(ex.execute("hex_wait_for_run", wait_params(r, timeout=1)) for r in stuck)
+    )
+    done = await wait_all(ex, moving)
+    assert all(r.success and r.output["status"] == "COMPLETED" for r, _ in done)
+    assert time.monotonic() - started < 5
+    for result in await asyncio.wait_for(stuck_waits, 10):  # each ends at its own timeout
+        assert result.error is not None and result.error.kind == "timeout"

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import math
 import os
@@ -194,8 +195,14 @@ class Watch:
         self._looks.put_nowait(look)
 
     def run_time(self, now: float) -> float | None:
-        """Seconds the run has been RUNNING by now, from its last record (None if not)."""
-        if self.record is None or self.record.get("status") != "RUNNING":
+        """Seconds the run has been RUNNING by now, from its last record (0 if PENDING).
+
+        None when that is not known (no record yet, or a status that is neither).
+        """
+        status = None if self.record is None else self.record.get("status")
+        if status == "PENDING":
+            return 0.0
+        if self.record is None or status != "RUNNING":
             return None
         elapsed = self.record.get("elapsedTime")
         if not isinstance(elapsed, (int, float)):
@@ -236,7 +243,7 @@ class RunWatcher:
         self._asked_history: set[str] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._driver: asyncio.Task[None] | None = None
-        self._polling: tuple[str, asyncio.Task[None]] | None = None
+        self._polling: dict[str, asyncio.Task[None]] = {}  # project id -> its poll
         self._wake = asyncio.Event()
         self._rng = random.Random()
         self.requests = 0  # requests made, for tests and benchmarks
@@ -287,8 +294,9 @@ class RunWatcher:
             del runs[watch.run_id]
         if not runs:
             del self._projects[watch.project_id]
-            if self._polling is not None and self._polling[0] == watch.project_id:
-                self._polling[1].cancel()  # nobody waits for that answer any more
+            poll = self._polling.pop(watch.project_id, None)
+            if poll is not None:
+                poll.cancel()  # nobody waits for that answer any more
         self._wake.set()
 
     async def aclose(self) -> None:
@@ -300,28 +308,33 @@ class RunWatcher:
     # -- the poll loop ------------------------------------------------------------
 
     async def _drive(self) -> None:
-        while self._projects:
-            project_id, due = min(
-                (
-                    (p, min(w.due for ws in runs.values() for w in ws))
-                    for p, runs in self._projects.items()
-                ),
-                key=lambda pair: pair[1],
-            )
-            wait = due - time.monotonic()
-            if wait > 0:
+        """Start each project's poll when it is due; one poll at a time per project.
+
+        Polls of different projects run side by side (the share's lane paces them), so
+        a request that hangs holds up its own project's looks, not every project's.
+        """
+        try:
+            while self._projects:
                 self._wake.clear()
-                await _at_most(self._wake.wait(), wait)
-                continue
-            task = asyncio.ensure_future(self._poll_safely(project_id))
-            self._polling = (project_id, task)
-            try:
-                await asyncio.wait({task})
-            except asyncio.CancelledError:
+                now = time.monotonic()
+                later: list[float] = []
+                for project_id in [p for p in self._projects if p not in self._polling]:
+                    due = min(w.due for w in self._watches(project_id))
+                    if due > now:
+                        later.append(due)
+                        continue
+                    task = asyncio.ensure_future(self._poll_safely(project_id))
+                    self._polling[project_id] = task
+                    task.add_done_callback(functools.partial(self._polled, project_id))
+                await _at_most(self._wake.wait(), min(later) - now if later else None)
+        finally:
+            for task in self._polling.values():
                 task.cancel()
-                raise
-            finally:
-                self._polling = None
+
+    def _polled(self, project_id: str, task: asyncio.Task[None]) -> None:
+        if self._polling.get(project_id) is task:
+            del self._polling[project_id]
+        self._wake.set()
 
     async def _poll_safely(self, project_id: str) -> None:
         try:
@@ -506,8 +519,8 @@ class RunWatcher:
                 watch.due = now + pause * self._rng.uniform(1 - JITTER, 1 + JITTER)
 
 
-async def _at_most(work: Coroutine[Any, Any, T], seconds: float) -> T | None:
-    """``await work``, or None after ``seconds``.
+async def _at_most(work: Coroutine[Any, Any, T], seconds: float | None) -> T | None:
+    """``await work``, or None after ``seconds`` (None: no limit).
 
     asyncio.timeout, where there is one: 3.11's wait_for can swallow a cancellation
     that arrives as the work completes, and a cancelled wait must end.
