@@ -479,19 +479,18 @@ class RunWatcher:
     async def _call(self, tool_id: str, params: dict[str, Any]) -> ToolResult:
         """One request on the watchers' behalf: a turn in the share's lane, then the executor."""
         with_token = {**params, "apiKey": self._token} if self._token else params
-        timeout = max(self._caller.timeout, self._longest_wait())
+        # As long as the project's longest wait has left: a turn under the token's whole
+        # budget may take minutes. A request that hangs holds up only this project.
+        timeout = max(self._caller.timeout, self._longest_wait(str(params["projectId"])))
         self.requests += 1
         if self._share_limit is None:
             return await self._caller.execute(tool_id, with_token, timeout=timeout)
         async with self._limiter.slot(self.base_url, self._token, SHARE_GROUP, self._share_limit):
             return await self._caller.execute(tool_id, with_token, timeout=timeout)
 
-    def _longest_wait(self) -> float:
+    def _longest_wait(self, project_id: str) -> float:
         now = time.monotonic()
-        deadlines = [
-            w.deadline for runs in self._projects.values() for ws in runs.values() for w in ws
-        ]
-        return max([0.0, *(d - now for d in deadlines)])
+        return max([0.0, *(w.deadline - now for w in self._watches(project_id))])
 
     def _deliver(
         self,
