@@ -214,3 +214,51 @@ async def test_a_refused_value_is_shown_in_the_message_and_a_long_one_is_cut(
     assert short.error.message == 'sortBy: must be one of NAME, EMAIL; got "AGE"'
     assert long.error.message == f'sortBy: must be one of NAME, EMAIL; got "{"A" * 56}...'
     assert hex_api.received == []
+
+
+async def test_items_without_an_id_are_each_kept_across_pages_and_a_repeat_once(
+    hex_api: FakeHex, executor: HexExecutor
+) -> None:
+    def table(name: str) -> dict[str, Any]:
+        return {"dataConnectionId": "c1", "dataConnectionName": "dw", "tableName": name}
+
+    path = f"/projects/{PROJECT_ID}/queriedTables"
+    first = {"values": [table("a"), table("b")], "pagination": {"after": "c2", "before": None}}
+    second = {"values": [table("b"), table("c")], "pagination": {"after": None, "before": "c1"}}
+    hex_api.reply("GET", path, Reply(200, first), Reply(200, second))
+
+    result = await executor.execute(
+        "hex_get_queried_tables", {"projectId": PROJECT_ID, "fetchAll": True}
+    )
+
+    assert result.success, result.error
+    assert [t["tableName"] for t in result.output["tables"]] == ["a", "b", "c"]
+
+
+# -- more form strings -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "sent"),
+    [("true", "true"), ("yes", "true"), ("on", "true"), ("1", "true"), (" TRUE ", "true"),
+     ("false", "false"), ("no", "false"), ("off", "false"), ("0", "false")],
+)  # fmt: skip
+async def test_form_words_for_a_boolean_are_read_as_one(
+    given: str, sent: str, hex_api: FakeHex, executor: HexExecutor
+) -> None:
+    hex_api.reply("GET", "/projects", Reply(200, {"values": [], "pagination": {"after": None}}))
+    result = await executor.execute("hex_list_projects", {"includeArchived": given})
+    assert result.success, result.error
+    assert ("includeArchived", sent) in hex_api.received[0].query
+
+
+@pytest.mark.parametrize(
+    ("given", "says"), [(0, "must be at least 1, got 0"), (501, "must be at most 500, got 501")]
+)
+async def test_a_number_outside_its_range_is_refused_naming_the_bound(
+    given: int, says: str, hex_api: FakeHex, executor: HexExecutor
+) -> None:
+    result = await executor.execute("hex_list_users", {"limit": given})
+    assert result.error is not None and result.error.kind == "validation"
+    assert result.error.message == f"limit: {says}"
+    assert hex_api.received == []

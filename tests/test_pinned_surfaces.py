@@ -4,15 +4,19 @@ CLI's description of nested outputs."""
 
 from __future__ import annotations
 
+import io
+import json
 from typing import Any
 
 import pytest
 
 from aacflow_hex import load_registry
+from aacflow_hex.engine.progress import ProgressEvent, ProgressPrinter
 from aacflow_hex.spec.schema import UUID_PATTERN
 from aacflow_hex.surfaces import cli
 from aacflow_hex.surfaces.agents import openai_tools, output_schema
 from aacflow_hex.surfaces.block import build_block
+from aacflow_hex.surfaces.integration import integration
 
 REGISTRY = load_registry()
 OPENAI = {t["function"]["name"]: t["function"] for t in openai_tools(REGISTRY)}
@@ -83,3 +87,28 @@ def test_describe_indents_the_fields_of_nested_outputs(capsys: pytest.CaptureFix
     assert rows["creator"].startswith("  creator ")
     assert rows["email"].startswith("    email ")
     assert rows["name"].startswith("    name ")  # a category's name, under categories
+
+
+def test_describe_starts_with_the_tool_and_json_gives_the_spec(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["describe", "hex_get_project"]) == cli.EXIT_OK
+    text = capsys.readouterr().out
+    spec = REGISTRY.get("hex_get_project")
+    assert text.startswith(f"hex_get_project: {spec.name}\n{spec.description}\n")
+    assert cli.main(["describe", "hex_get_project", "--json"]) == cli.EXIT_OK
+    described = json.loads(capsys.readouterr().out)
+    assert described["id"] == "hex_get_project"
+    assert set(described["params"]) == set(spec.params)
+    assert described["request"]["path"] == "/projects/{projectId}"
+
+
+def test_the_host_integration_is_named_hex() -> None:
+    assert (integration.id, integration.name) == ("hex", "Hex")
+
+
+async def test_on_a_terminal_an_event_is_drawn_at_once_not_at_the_next_tick() -> None:
+    out = io.StringIO()
+    async with ProgressPrinter(out, live=True, tick=60) as printer:
+        printer(ProgressEvent("hex_wait_for_run", "RUNNING", 1.0, "run is RUNNING"))
+        assert "RUNNING" in out.getvalue()
