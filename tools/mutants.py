@@ -362,7 +362,7 @@ def _pytest(work: Path, args: list[str], timeout: float, **extra: str) -> tuple[
         )
         code = done.returncode
         if code == 4 and "ERROR: not found" in done.stdout + done.stderr:
-            code = 5  # a test id this tool gave was not found: not the mutant's doing
+            code = 5  # some test ids were not found (see _try)
     except subprocess.TimeoutExpired:
         code = -1
     return code, time.monotonic() - started
@@ -503,9 +503,13 @@ def _try(
         code, seconds = _pytest(work, tests, timeout)
     finally:
         path.write_text(original)
-    # 2: interrupted (a mutant that breaks an import); 4 and 5: the tests were not found,
-    # a fault of this tool, not a catch.
-    verdict = {0: "survived", 1: "failed", -1: "timeout", 4: "not run", 5: "not run"}
+    if code == 5:
+        # Tests not found: a test module that fails to import under the mutant (a catch),
+        # or test ids this tool got wrong (no verdict). Collecting them unchanged tells.
+        collected, _ = _pytest(work, ["--collect-only", *tests], timeout)
+        code = 2 if collected == 0 else 5
+    # 2: interrupted (the mutant breaks an import or a test module's collection).
+    verdict = {0: "survived", 1: "failed", -1: "timeout", 5: "not run"}
     return verdict.get(code, "error"), seconds, len(tests)
 
 
