@@ -283,3 +283,24 @@ async def test_a_four_character_secret_is_masked_too(hex_api: FakeHex) -> None:
     assert result.error is not None
     assert "wxyz" not in result.model_dump_json()
     assert "token *** is not valid" in result.error.message and result.error.trace_id == "t-***"
+
+
+# -- only literal loopback, and a JSON body on every write --------------------------------
+
+
+@pytest.mark.parametrize("url", ["http://evil.localhost/api/v1", "http://a.b.localhost:9/api/v1"])
+def test_plain_http_to_a_name_under_localhost_is_refused(url: str) -> None:
+    """Only literal loopback counts: a name under .localhost may resolve anywhere."""
+    with pytest.raises(UnsafeBaseURL, match="plain http"):
+        HexExecutor(url, TOKEN)
+
+
+async def test_a_post_with_nothing_to_send_still_sends_a_json_object(
+    hex_api: FakeHex, executor: HexExecutor
+) -> None:
+    hex_api.reply("POST", f"/projects/{PROJECT_ID}/runs", Reply(201, RUN_TRIGGERED))
+    result = await executor.execute("hex_run_project", {"projectId": PROJECT_ID})
+    assert result.success, result.error
+    (request,) = hex_api.received
+    assert request.body == {}
+    assert request.headers.get("Content-Type", "").startswith("application/json")
