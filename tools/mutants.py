@@ -299,11 +299,12 @@ _current = [_OUTSIDE]
 _calls = {}
 
 
-def _trace(frame, event, arg):
+def _trace(frame, event, arg, _package=_PACKAGE, _calls=_calls, _current=_current):
+    # Globals bound as defaults: they stay usable while the interpreter shuts down.
     if event == "call":
         code = frame.f_code
-        if code.co_filename.startswith(_PACKAGE):
-            key = code.co_filename[len(_PACKAGE):] + ":" + str(code.co_firstlineno)
+        if code.co_filename.startswith(_package):
+            key = code.co_filename[len(_package):] + ":" + str(code.co_firstlineno)
             _calls.setdefault(key, set()).add(_current[0])
     return None
 
@@ -330,6 +331,8 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_unconfigure(config):
+    sys.settrace(None)
+    threading.settrace(None)
     data = {
         "calls": {k: sorted(v) for k, v in _calls.items()},
         "failed": sorted(_failed),
