@@ -304,3 +304,19 @@ async def test_a_post_with_nothing_to_send_still_sends_a_json_object(
     (request,) = hex_api.received
     assert request.body == {}
     assert request.headers.get("Content-Type", "").startswith("application/json")
+
+
+@pytest.mark.parametrize(
+    ("status", "hint"),
+    [
+        (401, "(check the API token (HEX_API_KEY or the apiKey param))"),
+        (403, "(the token's user lacks the rights for this; a workspace token may be needed)"),
+        (429, "(Hex's rate limit was reached; wait before calling again)"),
+    ],
+)
+async def test_an_auth_permission_or_rate_error_says_what_to_do(
+    status: int, hint: str, hex_api: FakeHex, executor: HexExecutor
+) -> None:
+    hex_api.reply(*GET_PROJECT, Reply(status, {"reason": "no"}))
+    result = await executor.execute("hex_get_project", {"projectId": PROJECT_ID})
+    assert result.error is not None and result.error.message.endswith(hint)
