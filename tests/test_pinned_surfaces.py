@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -112,3 +113,29 @@ async def test_on_a_terminal_an_event_is_drawn_at_once_not_at_the_next_tick() ->
     async with ProgressPrinter(out, live=True, tick=60) as printer:
         printer(ProgressEvent("hex_wait_for_run", "RUNNING", 1.0, "run is RUNNING"))
         assert "RUNNING" in out.getvalue()
+
+
+def test_tools_json_lists_each_tools_id_name_description_and_read_only_flag(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["tools", "--json"]) == cli.EXIT_OK
+    listed = {tool["id"]: tool for tool in json.loads(capsys.readouterr().out)}
+    assert list(listed) == REGISTRY.ids()
+    for spec in REGISTRY.specs():
+        expected = {
+            "id": spec.id,
+            "name": spec.name,
+            "description": spec.description,
+            "readOnly": spec.annotations.read_only,
+        }
+        assert listed[spec.id] == expected
+
+
+def test_docs_out_writes_each_language_and_says_where(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["docs", "--out", str(tmp_path)]) == cli.EXIT_OK
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == ["tools.de.md", "tools.en.md"]
+    said = capsys.readouterr().err
+    assert all(f"wrote {tmp_path / name}" in said for name in written)
