@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from aacflow_hex.spec.schema import UUID_PATTERN
 from aacflow_hex.surfaces import cli
 from aacflow_hex.surfaces.agents import openai_tools, output_schema
 from aacflow_hex.surfaces.block import build_block
+from aacflow_hex.surfaces.block_schema import form_text_schema
 from aacflow_hex.surfaces.integration import integration
 
 REGISTRY = load_registry()
@@ -139,3 +141,17 @@ def test_docs_out_writes_each_language_and_says_where(
     assert written == ["tools.de.md", "tools.en.md"]
     said = capsys.readouterr().err
     assert all(f"wrote {tmp_path / name}" in said for name in written)
+
+
+@pytest.mark.parametrize("word", ["true", "False", "YES", "no", "On", "off", "1", "0", " yes "])
+def test_the_form_takes_each_word_the_executor_reads_as_a_boolean(word: str) -> None:
+    param = REGISTRY.get("hex_list_projects").params["includeArchived"]
+    schema = form_text_schema(param)
+    assert schema is not None and re.search(schema["pattern"], word)
+
+
+@pytest.mark.parametrize("word", ["maybe", "2", "y", "truth", ""])
+def test_the_form_refuses_a_word_that_is_no_boolean(word: str) -> None:
+    param = REGISTRY.get("hex_list_projects").params["includeArchived"]
+    schema = form_text_schema(param)
+    assert schema is not None and not re.search(schema["pattern"], word)
