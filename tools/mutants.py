@@ -259,8 +259,10 @@ class Planter(ast.NodeTransformer):
 
     def visit_Return(self, node: ast.Return) -> ast.AST:
         value = node.value
+        # ``return False`` (or 0, "") as None is the same to nearly every caller: an
+        # equivalent mutant; the constant's own change (False -> True) is planted instead.
         returns_something = value is not None and not (
-            isinstance(value, ast.Constant) and value.value is None
+            isinstance(value, ast.Constant) and not value.value
         )
         if returns_something and self._spot(
             node, f"return {_short(ast.unparse(value))} -> return None"
