@@ -125,3 +125,10 @@ async def test_the_same_details_without_a_secret_key_are_sent(
     await executor.execute("hex_create_data_connection", params)
     sent = hex_api.received[0].body
     assert sent["connectionDetails"]["postgres"] == {**details, "password": "pw-in-its-own-field"}
+
+
+@pytest.mark.parametrize("fmt", list(EXPORTS))
+def test_every_agent_schema_refuses_params_it_does_not_name(fmt: str) -> None:
+    """An agent cannot slip a param past the export (an apiKey it was not offered)."""
+    for tool_id, schema in _schemas(fmt, REGISTRY).items():
+        assert schema["additionalProperties"] is False, tool_id

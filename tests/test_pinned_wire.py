@@ -320,3 +320,14 @@ async def test_an_auth_permission_or_rate_error_says_what_to_do(
     hex_api.reply(*GET_PROJECT, Reply(status, {"reason": "no"}))
     result = await executor.execute("hex_get_project", {"projectId": PROJECT_ID})
     assert result.error is not None and result.error.message.endswith(hint)
+
+
+async def test_a_refused_redirect_names_where_it_pointed_without_its_query(
+    hex_api: FakeHex, executor: HexExecutor
+) -> None:
+    target = "https://elsewhere.example/api/v1/x?signature=s3cr3t-sig&user=ada"
+    hex_api.reply(*GET_PROJECT, Reply(302, b"", headers={"Location": target}))
+    result = await executor.execute("hex_get_project", {"projectId": PROJECT_ID})
+    assert result.error is not None and result.error.kind == "invalid_response"
+    assert "https://elsewhere.example/api/v1/x" in result.error.message
+    assert "signature" not in result.error.message and "s3cr3t" not in result.error.message
