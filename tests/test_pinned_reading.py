@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from hexfake import FakeHex, Reply
-from samples import PROJECT, PROJECT_ID, RUN, RUN_ID
+from samples import CONNECTION_ID, PROJECT, PROJECT_ID, RUN, RUN_ID
 
 from aacflow_hex import HexExecutor, ToolResult, load_registry
 from aacflow_hex.surfaces import cli
@@ -262,3 +262,22 @@ async def test_a_number_outside_its_range_is_refused_naming_the_bound(
     assert result.error is not None and result.error.kind == "validation"
     assert result.error.message == f"limit: {says}"
     assert hex_api.received == []
+
+
+@pytest.mark.parametrize(("sent", "read"), [("true", True), ("FALSE", False), ("yes", None)])
+async def test_a_boolean_output_sent_as_text_is_read_as_a_boolean(
+    sent: str, read: bool | None, hex_api: FakeHex, executor: HexExecutor
+) -> None:
+    body = {"id": CONNECTION_ID, "name": "dw", "type": "postgres", "connectViaSsh": sent}
+    hex_api.reply("GET", f"/data-connections/{CONNECTION_ID}", Reply(200, body))
+    result = await executor.execute("hex_get_data_connection", {"dataConnectionId": CONNECTION_ID})
+    assert result.success, result.error
+    assert result.output["connectViaSsh"] is read
+
+
+async def test_a_value_of_the_wrong_type_is_named_by_its_type(
+    hex_api: FakeHex, executor: HexExecutor
+) -> None:
+    result = await executor.execute("hex_list_users", {"after": {"cursor": "c1"}})
+    assert result.error is not None
+    assert result.error.message == "after: must be of type string, got an object"

@@ -155,3 +155,8 @@ def test_the_form_refuses_a_word_that_is_no_boolean(word: str) -> None:
     param = REGISTRY.get("hex_list_projects").params["includeArchived"]
     schema = form_text_schema(param)
     assert schema is not None and not re.search(schema["pattern"], word)
+
+
+def test_a_strict_openai_schema_keeps_a_lists_size_bounds() -> None:
+    user_ids = OPENAI["hex_create_group"]["parameters"]["properties"]["memberUserIds"]
+    assert user_ids["maxItems"] == 100
