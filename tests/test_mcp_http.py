@@ -214,13 +214,14 @@ async def test_a_foreign_origin_or_host_an_oversized_body_and_a_standing_stream_
 
 
 async def test_two_tenants_get_their_own_results_and_their_own_budgets(emu: Emulator) -> None:
-    # Two requests per token per minute; a call waits at most 1 s for its turn.
+    # Two requests per token per minute. A third call's turn comes ~30 s later, after its
+    # 10 s timeout, so it fails fast without waiting; 10 s leaves room for a loaded machine.
     def executor() -> HexExecutor:
         return HexExecutor(
             emu.base_url,
             None,
             retry=NO_RETRY,
-            timeout=1.0,
+            timeout=10.0,
             rate_limits={"hex-api": RateLimit(per_minute=2)},
             rate_limiter=RateLimiter(),
         )
