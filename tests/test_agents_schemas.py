@@ -204,7 +204,7 @@ def test_the_package_and_the_exports_work_without_the_mcp_sdk() -> None:
 
     code = (
         "import sys; sys.modules['mcp'] = None\n"
-        "import aacflow_hex.surfaces.mcp_server, aacflow_hex.surfaces.integration\n"
+        "import aacflow_hex.surfaces.mcp_stdio, aacflow_hex.surfaces.integration\n"
         "from aacflow_hex.surfaces.cli import main\n"
         "sys.exit(main(['export', 'mcp']))\n"
     )

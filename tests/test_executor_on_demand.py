@@ -63,11 +63,10 @@ def test_a_bad_base_url_is_refused_at_once(monkeypatch: pytest.MonkeyPatch) -> N
         OnDemandExecutor()
 
 
-def test_the_mcp_server_module_imports_no_aiohttp() -> None:
-    pytest.importorskip("mcp")
+def test_the_stdio_server_module_imports_no_aiohttp() -> None:
     code = (
-        "import sys\nfrom aacflow_hex.surfaces import mcp_server\n"
-        "mcp_server.OnDemandExecutor()\nprint('aiohttp' in sys.modules)"
+        "import sys\nfrom aacflow_hex.surfaces import mcp_stdio\n"
+        "mcp_stdio.OnDemandExecutor()\nprint('aiohttp' in sys.modules)"
     )
     done: Any = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -1,4 +1,4 @@
-"""The MCP server as an MCP client sees it: over stdio in a subprocess, and in-process."""
+"""The MCP servers as the SDK's client sees them: ours over stdio, the SDK's in-process."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from aacflow_hex.emulator import Emulator, EmulatorConfig, run_emulator
 from aacflow_hex.engine.retry import NO_RETRY
 from aacflow_hex.spec.yamlcache import CACHE_DIR_ENV
 from aacflow_hex.surfaces.agents import served_specs
-from aacflow_hex.surfaces.mcp_server import ToolCaller, build_server, run
+from aacflow_hex.surfaces.mcp_server import ToolCaller, build_server
 
 REGISTRY = load_registry()
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
@@ -137,14 +137,6 @@ async def test_without_a_key_every_call_says_how_to_configure_it() -> None:
         result = await caller.call("hex_list_projects", {})
         assert result.error is not None and result.error.kind == "auth"
         assert "HEX_API_KEY" in result.error.message
-
-
-def test_without_the_mcp_extra_the_command_says_what_to_install(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setitem(sys.modules, "mcp", None)  # makes `import mcp` fail
-    assert run() == 2
-    assert "pip install 'aacflow-hex[mcp]'" in capsys.readouterr().err
 
 
 async def test_a_wait_reports_progress_to_a_client_that_asks_for_it() -> None:

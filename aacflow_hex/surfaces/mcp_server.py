@@ -1,50 +1,41 @@
-"""An MCP server over stdio that serves every Hex tool (``aacflow-hex mcp``).
+"""What both MCP servers serve, and the official SDK's server for the HTTP one.
 
-Built on the official ``mcp`` Python SDK (the ``mcp`` extra:
-``pip install 'aacflow-hex[mcp]'``), imported only when the server starts,
-so the rest of the package works without it.
+``ToolCaller`` runs an agent's tool call and makes every failure a ``ToolResult``;
+``result_content`` is the text and structured content of its MCP result;
+``INSTRUCTIONS`` and the server's name and title are what a client is told at the
+start. ``aacflow-hex mcp`` serves them over stdio without the SDK (``mcp_stdio``);
+``build_server`` serves them through the SDK's low-level API, for ``aacflow-hex
+serve`` (``mcp_http``, the ``mcp`` extra: ``pip install 'aacflow-hex[mcp]'``), and
+imports the SDK only when called.
 
-- The key comes from ``HEX_API_KEY``, the API URL from ``HEX_API_BASE_URL``;
-  a caller can never pass ``apiKey`` (it is not in any tool's input schema,
-  and a call that sends it anyway is refused).
-- Every call runs through one ``HexExecutor`` (one shared HTTP session), imported
-  and opened on demand, so that a client's session starts without waiting for it.
+- A caller can never pass ``apiKey`` (it is not in any tool's input schema, and a
+  call that sends it anyway is refused).
 - A tool that fails returns an error result the model can read
   (``isError: true``; the text is ``{"error": {"kind", "message", ...}}``
   with the ToolError kind). A tool name the server does not serve is a
   JSON-RPC error (-32602, invalid params), as the MCP spec says.
 - A tool that succeeds returns its output as JSON text and as
   ``structuredContent``, which matches the tool's ``outputSchema``.
-- ``--read-only`` serves only the tools whose spec says ``readOnly: true``.
-
-Run it as ``aacflow-hex mcp [--read-only]`` or
-``python -m aacflow_hex.mcp_server [--read-only]``.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
-import os
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import __version__
 from ..engine.progress import ProgressCallback, ProgressEvent
 from ..engine.results import ErrorKind, ToolError, ToolResult
-from ..spec.registry import load_registry
 from ..spec.specs import ToolSpec
-from .agents import NotForAgentsError, agent_arguments, mcp_tool, served_specs
-from .executor_on_demand import OnDemandExecutor
+from .agents import NotForAgentsError, agent_arguments, mcp_tool
 
 if TYPE_CHECKING:
     from mcp.server.lowlevel import Server
 
 SERVER_NAME = "aacflow-hex"
-INSTALL_HINT = "the MCP server needs the 'mcp' extra: pip install 'aacflow-hex[mcp]'"
+SERVER_TITLE = "Hex"
 INSTRUCTIONS = (
     "Tools for a Hex (hex.tech) workspace: projects, runs, collections, groups, users and "
     "data connections. The API key is configured on the server; never ask for it. "
@@ -160,7 +151,7 @@ def build_server(
     return Server(
         SERVER_NAME,
         version=__version__,
-        title="Hex",
+        title=SERVER_TITLE,
         instructions=INSTRUCTIONS,
         get_tool_input_schema=input_schemas.get,
         on_list_tools=list_tools,
@@ -181,53 +172,3 @@ def _progress_to_client(ctx: Any) -> ProgressCallback:
         )
 
     return notify
-
-
-async def serve_stdio(
-    *, read_only: bool = False, base_url: str | None = None, api_key: str | None = None
-) -> None:
-    """Serve the tools over stdin/stdout until the client closes the connection."""
-    from mcp.server.stdio import stdio_server
-
-    async with OnDemandExecutor(base_url=base_url, api_key=api_key) as executor:
-        specs = served_specs(load_registry(), read_only=read_only)
-        caller = ToolCaller(
-            executor,
-            {s.id: s for s in specs},
-            has_api_key=bool(api_key or os.environ.get("HEX_API_KEY")),
-        )
-        server = build_server(caller)
-        async with stdio_server() as (read_stream, write_stream):
-            warming = asyncio.create_task(executor.warm_up())
-            await server.run(read_stream, write_stream, server.create_initialization_options())
-            await warming
-
-
-def run(*, read_only: bool = False) -> int:
-    """Serve until stdin closes; 2 when the ``mcp`` extra is missing."""
-    try:
-        import mcp  # noqa: F401
-    except ImportError:
-        print(f"error: {INSTALL_HINT}", file=sys.stderr)
-        return 2
-    if not os.environ.get("HEX_API_KEY"):
-        print("warning: HEX_API_KEY is not set; every call will fail", file=sys.stderr)
-    asyncio.run(serve_stdio(read_only=read_only))
-    return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m aacflow_hex.mcp_server",
-        description="Serve the Hex tools to MCP clients over stdio. "
-        "Key from HEX_API_KEY, API URL from HEX_API_BASE_URL.",
-    )
-    parser.add_argument(
-        "--read-only", action="store_true", help="serve only the tools that change nothing"
-    )
-    args = parser.parse_args(argv)
-    return run(read_only=args.read_only)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

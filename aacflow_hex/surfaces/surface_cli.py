@@ -54,7 +54,7 @@ def cmd_docs(args: argparse.Namespace, registry: Registry) -> int:
 
 
 def cmd_mcp(args: argparse.Namespace, registry: Registry) -> int:
-    from .mcp_server import run
+    from .mcp_stdio import run
 
     return run(read_only=args.read_only)
 
@@ -103,7 +103,7 @@ def add_surface_commands(sub: Any) -> None:
 
     mcp = sub.add_parser(
         "mcp",
-        help="serve the tools to MCP clients over stdio (needs the 'mcp' extra)",
+        help="serve the tools to MCP clients over stdio",
         description="Key from HEX_API_KEY, API URL from HEX_API_BASE_URL.",
     )
     mcp.add_argument(

@@ -1,0 +1,422 @@
+"""The stdio MCP server as raw JSON-RPC lines: in-process, and as the ``aacflow-hex mcp`` process.
+
+(``test_mcp_server`` drives the same process with the official SDK's client.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from aacflow_hex import load_registry
+from aacflow_hex.engine.progress import ProgressCallback, ProgressEvent, report
+from aacflow_hex.engine.results import ToolResult
+from aacflow_hex.surfaces.agents import mcp_tool, served_specs
+from aacflow_hex.surfaces.mcp_server import INSTRUCTIONS, ToolCaller
+from aacflow_hex.surfaces.mcp_stdio import StdioSession
+
+REGISTRY = load_registry()
+ENVELOPE = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
+RUN_ID = "11111111-1111-4111-8111-111111111111"
+PROJECT_ID = "22222222-2222-4222-8222-222222222222"
+
+
+@dataclass
+class FakeExecutor:
+    """Stands in for the HexExecutor: each call reports ``steps`` and waits for ``release``."""
+
+    steps: list[ProgressEvent] = field(default_factory=list)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    started: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+
+    async def execute(
+        self,
+        tool_id: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> ToolResult:
+        self.started.append(tool_id)
+        for step in self.steps:
+            await report(progress, step)
+        try:
+            await self.release.wait()
+        except asyncio.CancelledError:
+            self.cancelled.append(tool_id)
+            raise
+        return ToolResult(tool_id=tool_id, success=True, output={"echo": dict(params or {})})
+
+
+class Client:
+    """Writes lines to a session and reads what it sends back."""
+
+    def __init__(self, executor: FakeExecutor, *, read_only: bool = False) -> None:
+        specs = {s.id: s for s in served_specs(REGISTRY, read_only=read_only)}
+        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.session = StdioSession(
+            ToolCaller(executor, specs, has_api_key=True), self.outbox.put_nowait
+        )
+
+    def send(self, message: dict[str, Any] | str) -> None:
+        line = message if isinstance(message, str) else json.dumps(message)
+        self.session.receive(line.encode() + b"\n")
+
+    def request(self, request_id: int, method: str, params: dict[str, Any] | None = None) -> None:
+        message: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
+        if params is not None:
+            message["params"] = params
+        self.send(message)
+
+    async def next(self) -> dict[str, Any]:
+        return await asyncio.wait_for(self.outbox.get(), 5)
+
+    async def ask(
+        self, request_id: int, method: str, params: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        self.request(request_id, method, params)
+        answer = await self.next()
+        assert answer["id"] == request_id
+        return answer
+
+    def nothing_sent(self) -> bool:
+        return self.outbox.empty()
+
+
+def initialize_params(version: str) -> dict[str, Any]:
+    return {
+        "protocolVersion": version,
+        "capabilities": {},
+        "clientInfo": {"name": "test", "version": "0"},
+    }
+
+
+@pytest.fixture
+async def executor() -> AsyncIterator[FakeExecutor]:
+    fake = FakeExecutor()
+    yield fake
+    fake.release.set()
+
+
+@pytest.fixture
+async def client(executor: FakeExecutor) -> AsyncIterator[Client]:
+    opened = Client(executor)
+    opened.send(
+        {
+            "jsonrpc": "2.0",
+            "id": 0,
+            "method": "initialize",
+            "params": initialize_params("2025-06-18"),
+        }
+    )
+    assert (await opened.next())["result"]["protocolVersion"] == "2025-06-18"
+    opened.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+    yield opened
+    await opened.session.close()
+
+
+@pytest.mark.parametrize(
+    ("offered", "answered"),
+    [
+        ("2025-06-18", "2025-06-18"),
+        ("2024-11-05", "2024-11-05"),
+        ("2025-11-25", "2025-11-25"),
+        ("1999-01-01", "2025-11-25"),  # unknown: our latest handshake version
+        ("2026-07-28", "2025-11-25"),  # not reachable through the handshake
+    ],
+)
+async def test_initialize_answers_the_clients_version_or_our_latest(
+    executor: FakeExecutor, offered: str, answered: str
+) -> None:
+    fresh = Client(executor)
+    result = (await fresh.ask(1, "initialize", initialize_params(offered)))["result"]
+    assert result["protocolVersion"] == answered
+    assert result["serverInfo"]["name"] == "aacflow-hex"
+    assert result["capabilities"] == {"tools": {"listChanged": False}}
+    assert result["instructions"] == INSTRUCTIONS
+
+
+async def test_initialize_without_a_version_is_invalid_params(executor: FakeExecutor) -> None:
+    error = (await Client(executor).ask(1, "initialize", {"capabilities": {}}))["error"]
+    assert error["code"] == -32602 and "protocolVersion" in error["message"]
+
+
+async def test_ping_tools_list_and_a_method_not_served(client: Client) -> None:
+    assert (await client.ask(1, "ping"))["result"] == {}
+    listed = (await client.ask(2, "tools/list"))["result"]
+    assert listed == {"tools": [mcp_tool(s) for s in REGISTRY.specs()]}
+    missing = await client.ask(3, "resources/list")
+    assert missing["error"]["code"] == -32601 and missing["error"]["data"] == "resources/list"
+
+
+async def test_lines_that_are_not_requests_get_the_json_rpc_error_they_call_for(
+    client: Client,
+) -> None:
+    client.send('{"jsonrpc": "2.0", "id": 1, "method": "ping"')  # cut short
+    parse = await client.next()
+    assert parse["id"] is None and parse["error"]["code"] == -32700
+    client.send("[1, 2]")  # a batch: not part of MCP
+    assert (await client.next())["error"]["code"] == -32600
+    client.send({"jsonrpc": "1.0", "id": 5, "method": "ping"})
+    wrong_version = await client.next()
+    assert wrong_version["id"] == 5 and wrong_version["error"]["code"] == -32600
+    client.send({"jsonrpc": "2.0", "id": True, "method": "ping"})
+    bad_id = await client.next()
+    assert bad_id["id"] is None and bad_id["error"]["code"] == -32600
+    client.send({"jsonrpc": "2.0", "id": 6})
+    assert (await client.next())["error"]["code"] == -32600
+    params = await client.ask(7, "tools/call", [1])  # type: ignore[arg-type]
+    assert params["error"]["code"] == -32602
+    client.send("")
+    client.send({"jsonrpc": "2.0", "method": "notifications/whatever"})
+    client.send({"jsonrpc": "2.0", "id": 99, "result": {}})  # an answer: nothing asked it
+    assert (await client.ask(8, "ping"))["result"] == {}  # nothing came before it
+
+
+async def test_a_tool_not_served_is_invalid_params_and_never_called(
+    executor: FakeExecutor,
+) -> None:
+    read_only = Client(executor, read_only=True)
+    await read_only.ask(0, "initialize", initialize_params("2025-11-25"))
+    unknown = (await read_only.ask(1, "tools/call", {"name": "hex_nope", "arguments": {}}))["error"]
+    assert unknown == {"code": -32602, "message": "Unknown tool: hex_nope"}
+    refused = await read_only.ask(2, "tools/call", {"name": "hex_run_project", "arguments": {}})
+    assert refused["error"]["code"] == -32602
+    nameless = await read_only.ask(3, "tools/call", {"arguments": {}})
+    assert nameless["error"]["code"] == -32602 and "name" in nameless["error"]["message"]
+    bad_arguments = await read_only.ask(
+        4, "tools/call", {"name": "hex_get_project", "arguments": 1}
+    )
+    assert bad_arguments["error"]["code"] == -32602
+    assert executor.started == []
+
+
+async def test_a_call_answers_with_text_and_structured_content(
+    client: Client, executor: FakeExecutor
+) -> None:
+    executor.release.set()
+    result = (
+        await client.ask(1, "tools/call", {"name": "hex_get_run_status", "arguments": {"a": 1}})
+    )["result"]
+    assert result["isError"] is False
+    assert result["structuredContent"] == {"echo": {"a": 1}}
+    assert json.loads(result["content"][0]["text"]) == result["structuredContent"]
+    failed = await client.ask(
+        2, "tools/call", {"name": "hex_get_run_status", "arguments": {"apiKey": "x"}}
+    )
+    assert failed["result"]["isError"] is True and "structuredContent" not in failed["result"]
+    assert "apiKey" in json.loads(failed["result"]["content"][0]["text"])["error"]["message"]
+
+
+async def test_a_call_with_a_progress_token_hears_each_step_in_order(
+    client: Client, executor: FakeExecutor
+) -> None:
+    executor.steps = [
+        ProgressEvent("hex_wait_for_run", "PENDING", 0.25, "run is PENDING"),
+        ProgressEvent("hex_wait_for_run", "RUNNING", 0.25, "run is RUNNING"),  # same time
+        ProgressEvent("hex_wait_for_run", "COMPLETED", 1.5, "run is COMPLETED"),
+    ]
+    executor.release.set()
+    arguments = {"projectId": PROJECT_ID, "runId": RUN_ID}
+    client.request(
+        1,
+        "tools/call",
+        {"name": "hex_wait_for_run", "arguments": arguments, "_meta": {"progressToken": "t1"}},
+    )
+    heard = [await client.next() for _ in range(4)]
+    notes = [m["params"] for m in heard[:3]]
+    assert all(m["method"] == "notifications/progress" for m in heard[:3])
+    assert {n["progressToken"] for n in notes} == {"t1"}
+    assert [n["message"] for n in notes] == [
+        "PENDING: run is PENDING",
+        "RUNNING: run is RUNNING",
+        "COMPLETED: run is COMPLETED",
+    ]
+    progress = [n["progress"] for n in notes]
+    assert progress == sorted(set(progress))  # always increasing, as the spec asks
+    assert heard[3]["id"] == 1 and heard[3]["result"]["isError"] is False
+    # Without a token, the same call reports nothing.
+    answer = await client.ask(2, "tools/call", {"name": "hex_wait_for_run", "arguments": arguments})
+    assert "result" in answer
+
+
+async def test_calls_run_side_by_side_and_a_cancelled_one_is_never_answered(
+    client: Client, executor: FakeExecutor
+) -> None:
+    client.request(1, "tools/call", {"name": "hex_wait_for_run", "arguments": {}})
+    client.request(2, "tools/call", {"name": "hex_get_run_status", "arguments": {}})
+    assert (await client.ask(3, "ping"))["result"] == {}  # answered while both wait
+    await asyncio.sleep(0)
+    assert executor.started == ["hex_wait_for_run", "hex_get_run_status"]
+    client.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}})
+    await asyncio.sleep(0.05)
+    assert executor.cancelled == ["hex_wait_for_run"]
+    executor.release.set()
+    answer = await client.next()
+    assert answer["id"] == 2 and "result" in answer
+    await asyncio.sleep(0.05)
+    assert client.nothing_sent()  # call 1 got no answer
+
+
+async def test_closing_answers_the_calls_still_running(
+    client: Client, executor: FakeExecutor
+) -> None:
+    client.request(1, "tools/call", {"name": "hex_wait_for_run", "arguments": {}})
+    await asyncio.sleep(0)
+    await client.session.close()
+    closed = await client.next()
+    assert closed == {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "error": {"code": -32000, "message": "Connection closed"},
+    }
+    assert executor.cancelled == ["hex_wait_for_run"]
+
+
+async def test_a_2026_session_opens_with_discover_and_checks_each_envelope(
+    executor: FakeExecutor,
+) -> None:
+    modern = Client(executor)
+    discovered = (await modern.ask(1, "server/discover", {"_meta": ENVELOPE}))["result"]
+    assert discovered["supportedVersions"] == ["2026-07-28"]
+    assert discovered["resultType"] == "complete"
+    assert discovered["_meta"]["io.modelcontextprotocol/serverInfo"]["name"] == "aacflow-hex"
+    listed = (await modern.ask(2, "tools/list", {"_meta": ENVELOPE}))["result"]
+    assert len(listed["tools"]) == len(REGISTRY) and listed["ttlMs"] == 0
+    no_envelope = await modern.ask(3, "tools/list", {})
+    assert no_envelope["error"]["code"] == -32602
+    future = {**ENVELOPE, "io.modelcontextprotocol/protocolVersion": "2099-01-01"}
+    unsupported = (await modern.ask(4, "tools/list", {"_meta": future}))["error"]
+    assert unsupported["code"] == -32022
+    assert unsupported["data"] == {"supported": ["2026-07-28"], "requested": "2099-01-01"}
+    handshake = (await modern.ask(5, "initialize", initialize_params("2025-11-25")))["error"]
+    assert handshake["code"] == -32022
+    assert (await modern.ask(6, "ping", {"_meta": ENVELOPE}))["error"]["code"] == -32601
+    executor.release.set()
+    called = await modern.ask(7, "tools/call", {"name": "hex_get_run_status", "_meta": ENVELOPE})
+    assert called["result"]["resultType"] == "complete" and called["result"]["isError"] is False
+
+
+async def test_a_handshake_session_refuses_2026_envelopes(client: Client) -> None:
+    refused = await client.ask(1, "tools/list", {"_meta": ENVELOPE})
+    assert refused["error"]["code"] == -32600
+    assert "discover" not in json.dumps((await client.ask(2, "tools/list"))["result"])
+    assert (await client.ask(3, "server/discover"))["error"]["code"] == -32601
+
+
+# -- the process ---------------------------------------------------------------
+
+SESSION = [
+    {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": initialize_params("2025-06-18")},
+    {"jsonrpc": "2.0", "method": "notifications/initialized"},
+    {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+    {
+        "jsonrpc": "2.0",
+        "id": 3,
+        "method": "tools/call",
+        "params": {"name": "hex_get_project", "arguments": {"projectId": "../users"}},
+    },
+]
+
+
+@dataclass
+class Conversation:
+    answers: list[dict[str, Any]]  # what came on stdout, in order
+    stderr: str
+
+
+def converse(argv: list[str], lines: list[str], answered: set[int]) -> Conversation:
+    """Write ``lines`` to a server process, read until each id in ``answered`` has its
+    answer, then close its stdin (which ends it) and collect its stderr."""
+    env = {**os.environ, "HEX_API_KEY": "hxtp_not_used_0123456789"}
+    env.pop("HEX_API_BASE_URL", None)
+    with tempfile.TemporaryFile() as stderr:  # a file: a full pipe would stall the server
+        server = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env
+        )
+        assert server.stdin is not None and server.stdout is not None
+        try:
+            server.stdin.write("".join(line + "\n" for line in lines).encode())
+            server.stdin.flush()
+            answers: list[dict[str, Any]] = []
+            waiting = set(answered)
+            while waiting:
+                line = server.stdout.readline()
+                assert line, f"the server ended early (exit {server.wait()})"
+                answers.append(json.loads(line))
+                waiting.discard(answers[-1].get("id"))
+            server.stdin.close()
+            answers += [json.loads(line) for line in server.stdout.read().splitlines()]
+            assert server.wait(timeout=30) == 0
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait()
+        stderr.seek(0)
+        return Conversation(answers, stderr.read().decode())
+
+
+def test_the_process_serves_a_session_without_importing_the_mcp_sdk() -> None:
+    done = converse(
+        [sys.executable, "-X", "importtime", "-m", "aacflow_hex", "mcp"],
+        [json.dumps(m) for m in SESSION],
+        {1, 2, 3},
+    )
+    answers = {m["id"]: m for m in done.answers}
+    assert answers[1]["result"]["protocolVersion"] == "2025-06-18"
+    assert len(answers[2]["result"]["tools"]) == len(REGISTRY)
+    refused = json.loads(answers[3]["result"]["content"][0]["text"])["error"]
+    assert answers[3]["result"]["isError"] and refused["kind"] == "validation"
+    imported = {
+        line.split("|")[-1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "aacflow_hex.surfaces.mcp_stdio" in imported  # the list is the real one
+    sdk = {m for m in imported if m.split(".")[0] in ("mcp", "mcp_types")}
+    assert sdk == set()
+
+
+STRAY = """
+import os, sys
+from aacflow_hex.surfaces import mcp_stdio
+from aacflow_hex.surfaces.executor_on_demand import OnDemandExecutor
+
+async def execute(self, tool_id, params=None, *, timeout=None, progress=None):
+    print("stray print")
+    os.system("echo child process output")
+    raise RuntimeError("boom")
+
+OnDemandExecutor.execute = execute
+sys.exit(mcp_stdio.main([]))
+"""
+
+
+def test_only_protocol_messages_reach_stdout() -> None:
+    call = {
+        "jsonrpc": "2.0",
+        "id": 4,
+        "method": "tools/call",
+        "params": {"name": "hex_list_projects"},
+    }
+    done = converse(
+        [sys.executable, "-c", STRAY], [json.dumps(SESSION[0]), "oops", json.dumps(call)], {4}
+    )
+    answers = done.answers
+    assert [(a["id"], "error" in a) for a in answers] == [(1, False), (None, True), (4, True)]
+    assert answers[2]["error"]["code"] == -32603
+    assert "stray print" in done.stderr and "child process output" in done.stderr
+    assert "tools/call hex_list_projects failed: RuntimeError" in done.stderr
