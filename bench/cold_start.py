@@ -11,9 +11,11 @@ Every figure is a whole fresh process (a subprocess), the commands alternating,
   needs anyway); and, as information, the same plus ``HexExecutor`` (what a first call
   imports: aiohttp and pydantic).
 - ``aacflow-hex mcp``: from spawning it to reading its answer to ``initialize`` on
-  stdout, what an agent client waits for before its session starts; and, as
-  information, the floor of that figure: from spawning a process that imports the
-  MCP SDK's server to its "done" line (neither counts the process's exit).
+  stdout; and to reading its answer to ``tools/list``, sent as a client does, after the
+  ``initialize`` answer and ``notifications/initialized``: what an agent client waits
+  for before its session can call a tool. The server speaks the protocol itself; as
+  information, what the SDK alone would cost: from spawning a process that imports the
+  MCP SDK's server to its "done" line (no figure counts the process's exit).
 
 Both commands read compiled bytecode, as an installed wheel does: the runs get their own
 PYTHONPYCACHEPREFIX (a temporary directory, filled by one warm-up run of each), even where
@@ -56,6 +58,8 @@ TARGET_EXTRA_MS = 50.0
 TARGET_CLI_RATIO = 1.0  # aacflow-hex tools / hex --help
 TARGET_MCP_MS = 400.0
 
+INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+TOOLS_LIST = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
 INITIALIZE = {
     "jsonrpc": "2.0",
     "id": 1,
@@ -91,8 +95,12 @@ def wall_ms(code: str, env: dict[str, str]) -> float:
     return command_ms([sys.executable, "-c", code], env)
 
 
-def mcp_initialize_ms(executable: str, env: dict[str, str]) -> float:
-    """From spawning ``aacflow-hex mcp`` to reading its answer to ``initialize``."""
+def mcp_session_ms(executable: str, env: dict[str, str], *, until: str) -> float:
+    """From spawning ``aacflow-hex mcp`` to reading its answer to ``until``.
+
+    ``initialize`` is written at once; ``notifications/initialized`` and ``tools/list``
+    follow its answer, as a client sends them.
+    """
     started = time.perf_counter()
     server = subprocess.Popen(
         [executable, "mcp"],
@@ -102,12 +110,22 @@ def mcp_initialize_ms(executable: str, env: dict[str, str]) -> float:
         env=env,
     )
     assert server.stdin is not None and server.stdout is not None
+
+    def send(*messages: dict[str, object]) -> None:
+        assert server.stdin is not None
+        server.stdin.write(b"".join(json.dumps(m).encode() + b"\n" for m in messages))
+        server.stdin.flush()
+
     try:
         # Sent at once, as a client does: it waits in the pipe until the server reads.
-        server.stdin.write(json.dumps(INITIALIZE).encode() + b"\n")
-        server.stdin.flush()
+        send(INITIALIZE)
         for line in server.stdout:
-            if json.loads(line).get("id") == 1:
+            answered = json.loads(line).get("id")
+            if answered == 1 and until == "initialize":
+                return (time.perf_counter() - started) * 1000
+            if answered == 1:
+                send(INITIALIZED, TOOLS_LIST)
+            elif answered == 2:
                 return (time.perf_counter() - started) * 1000
         raise RuntimeError(f"aacflow-hex mcp exited without answering (exit {server.wait()})")
     finally:
@@ -177,9 +195,11 @@ def main() -> None:
     ours_cli, hex_cli = script("aacflow-hex"), script("hex")
     if hex_cli is None:
         print("hex-toolkit's 'hex' is not installed (pip install -e '.[bench]'): no CLI row")
-    with_mcp = ours_cli is not None and has_module("mcp")
-    if not with_mcp:
-        print("the mcp extra or the aacflow-hex script is missing: no MCP row")
+    with_sdk = has_module("mcp")
+    if ours_cli is None:
+        print("the aacflow-hex script is missing: no MCP rows")
+    if not with_sdk:
+        print("the mcp extra is missing: no MCP SDK figure")
     with tempfile.TemporaryDirectory(prefix="aacflow-bench-cache-") as temporary:
         env = bytecode_env(temporary, os.path.join(temporary, "specs"))
         uncached = bytecode_env(temporary, "")
@@ -192,8 +212,10 @@ def main() -> None:
         if ours_cli is not None and hex_cli is not None:
             plan["hex --help"] = lambda: command_ms([hex_cli, "--help"], env)
             plan["aacflow-hex tools"] = lambda: command_ms([ours_cli, "tools"], env)
-        if with_mcp and ours_cli is not None:
-            plan["mcp initialize"] = lambda: mcp_initialize_ms(ours_cli, env)
+        if ours_cli is not None:
+            plan["mcp initialize"] = lambda: mcp_session_ms(ours_cli, env, until="initialize")
+            plan["mcp tools/list"] = lambda: mcp_session_ms(ours_cli, env, until="tools/list")
+        if with_sdk:
             plan["mcp sdk"] = lambda: ready_ms(MCP_SDK, env)
         medians = measure(plan, args.runs)
         slowest = slowest_imports(OURS, 25, env) if args.why else []
@@ -263,27 +285,28 @@ def main() -> None:
                 higher_is_better=False,
             )
         )
+    sdk_ms = medians.get("mcp sdk")
     if "mcp initialize" in medians:
         print(
-            f"aacflow-hex mcp, spawn to initialize answered: {fmt(medians['mcp initialize'])} ms "
-            f"(target: under {TARGET_MCP_MS:g} ms)"
+            f"aacflow-hex mcp, spawn to initialize answered: {fmt(medians['mcp initialize'])} ms; "
+            f"to tools/list answered: {fmt(medians['mcp tools/list'])} ms "
+            f"(target: under {TARGET_MCP_MS:g} ms each)"
         )
-        print(
-            f"python -c {MCP_SDK!r} (the MCP SDK alone), spawn to done: "
-            f"{fmt(medians['mcp sdk'])} ms"
-        )
-        rows.append(
-            Row(
-                metric="MCP start: spawn aacflow-hex mcp to its initialize answer, ms "
-                "(reference: spawn a process until it has imported the MCP SDK)",
-                ours=medians["mcp initialize"],
-                reference=medians["mcp sdk"],
-                unit="ms",
-                target=TARGET_MCP_MS,
-                target_of="ours",
-                higher_is_better=False,
+        for until in ("initialize", "tools/list"):
+            rows.append(
+                Row(
+                    metric=f"MCP start: spawn aacflow-hex mcp to its {until} answer, ms "
+                    "(reference: spawn a process until it has imported the MCP SDK)",
+                    ours=medians[f"mcp {until}"],
+                    reference=sdk_ms,
+                    unit="ms",
+                    target=TARGET_MCP_MS,
+                    target_of="ours",
+                    higher_is_better=False,
+                )
             )
-        )
+    if sdk_ms is not None:
+        print(f"python -c {MCP_SDK!r} (the MCP SDK alone), spawn to done: {fmt(sdk_ms)} ms")
     if args.why:
         print("slowest imports (self us, cumulative us, module):")
         for own, cumulative, module in slowest:

@@ -9,7 +9,7 @@ toward another's) and starts its own server process:
 - clients.py     vs the hex-toolkit SDK on the emulator (needs the ``bench`` extra)
 - cold_start.py  import + load_registry() beyond ``import aiohttp``; ``aacflow-hex tools``
                  vs hex-toolkit's ``hex --help``; spawning ``aacflow-hex mcp`` to its
-                 answer to ``initialize``
+                 answers to ``initialize`` and to the ``tools/list`` after it
 - scale.py       1,000 concurrent hex_wait_for_run: peak RSS, CPU per status check
 - fleet.py       4 worker processes x 100 calls on one token, with and without Redis:
                  429s, and total time against calls / budget; then 4 x 250 waits on

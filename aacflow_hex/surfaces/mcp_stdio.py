@@ -17,7 +17,9 @@ stays on the SDK. What is served is the same: ``ToolCaller`` runs the calls,
   result says ``resultType`` and the server's info.
 - Calls run concurrently. ``notifications/cancelled`` cancels the call it names, which
   is then never answered; a call whose ``_meta`` has a ``progressToken`` reports a
-  wait's steps as ``notifications/progress``.
+  wait's steps as ``notifications/progress``. When stdin ends, the calls still
+  running are cancelled and answered -32000 (connection closed), as the SDK's
+  servers do: a wait must not go on polling Hex for a client that has left.
 - Errors: a line that is not JSON is -32700, a message that is not a request -32600,
   a method not served -32601, bad params or a tool not served -32602 (the MCP spec's
   "unknown tool"). A tool that fails is a result with ``isError: true`` whose text is
