@@ -57,6 +57,7 @@ class FakeExecutor:
             await self.release.wait()
         except asyncio.CancelledError:
             self.cancelled.append(tool_id)
+            await report(progress, ProgressEvent(tool_id, "CANCELLING", 9.0, "cancelled"))
             raise
         return ToolResult(tool_id=tool_id, success=True, output={"echo": dict(params or {})})
 
@@ -256,7 +257,8 @@ async def test_a_call_with_a_progress_token_hears_each_step_in_order(
 async def test_calls_run_side_by_side_and_a_cancelled_one_is_never_answered(
     client: Client, executor: FakeExecutor
 ) -> None:
-    client.request(1, "tools/call", {"name": "hex_wait_for_run", "arguments": {}})
+    meta = {"progressToken": 1}
+    client.request(1, "tools/call", {"name": "hex_wait_for_run", "arguments": {}, "_meta": meta})
     client.request(2, "tools/call", {"name": "hex_get_run_status", "arguments": {}})
     assert (await client.ask(3, "ping"))["result"] == {}  # answered while both wait
     await asyncio.sleep(0)
@@ -268,7 +270,7 @@ async def test_calls_run_side_by_side_and_a_cancelled_one_is_never_answered(
     answer = await client.next()
     assert answer["id"] == 2 and "result" in answer
     await asyncio.sleep(0.05)
-    assert client.nothing_sent()  # call 1 got no answer
+    assert client.nothing_sent()  # call 1 got no answer, nor any progress after the cancel
 
 
 async def test_closing_answers_the_calls_still_running(

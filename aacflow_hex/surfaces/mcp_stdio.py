@@ -257,7 +257,8 @@ class StdioSession:
     def _notification(self, method: str, params: dict[str, Any] | None) -> None:
         if method == "notifications/cancelled":
             request_id = (params or {}).get("requestId")
-            call = self._calls.get(request_id) if _is_request_id(request_id) else None
+            # Forgotten at once: nothing more is sent for it, not even its progress.
+            call = self._calls.pop(request_id, None) if _is_request_id(request_id) else None
             if call is not None:
                 call.cancel()
         # Every other notification (initialized, roots changed, ...) asks nothing of us.
@@ -271,7 +272,7 @@ class StdioSession:
         if request_id in self._calls:
             raise RpcError(INVALID_REQUEST, f"request id {request_id!r} is already in use")
         token = _progress_token(params)
-        progress = self._progress_to(token) if token is not None else None
+        progress = self._progress_to(request_id, token) if token is not None else None
         call = asyncio.create_task(self._call(request_id, name, arguments, progress))
         self._calls[request_id] = call
         call.add_done_callback(lambda done: self._forget(request_id, done))
@@ -305,12 +306,14 @@ class StdioSession:
             body["structuredContent"] = structured
         self._result(request_id, body)
 
-    def _progress_to(self, token: RequestId) -> ProgressCallback:
+    def _progress_to(self, request_id: RequestId, token: RequestId) -> ProgressCallback:
         """A wait's steps as progress notifications; their progress always increases."""
         last = -1.0
 
         def notify(event: ProgressEvent) -> None:
             nonlocal last
+            if request_id not in self._calls:
+                return  # cancelled: the client hears nothing more of it
             last = max(round(event.elapsed, 3), round(last + 0.001, 3))
             message = f"{event.status}: {event.message}"
             params = {"progressToken": token, "progress": last, "message": message}
@@ -445,7 +448,10 @@ def run(*, read_only: bool = False) -> int:
     """Serve until stdin closes."""
     if not os.environ.get("HEX_API_KEY"):
         print("warning: HEX_API_KEY is not set; every call will fail", file=sys.stderr)
-    asyncio.run(serve_stdio(read_only=read_only))
+    try:
+        asyncio.run(serve_stdio(read_only=read_only))
+    except KeyboardInterrupt:
+        return 130
     return 0
 
 
