@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 import uuid
@@ -128,8 +129,8 @@ async def test_redis_down_the_waits_poll_for_themselves(
 
 async def test_an_older_snapshot_never_replaces_a_newer_one(redis_server: RedisServer) -> None:
     from aacflow_hex.engine.redis_link import RedisLink
+    from aacflow_hex.engine.run_store import RunListSnapshot, StoreKey
     from aacflow_hex.engine.shared_statuses import RedisRunStatusStore
-    from aacflow_hex.engine.watcher import RunListSnapshot, StoreKey
 
     one, other = (
         RedisRunStatusStore(RedisLink(redis_server.url)),
@@ -146,3 +147,155 @@ async def test_an_older_snapshot_never_replaces_a_newer_one(redis_server: RedisS
     assert held.runs == {"r1": {"status": "COMPLETED"}}
     await one.link.aclose()
     await other.link.aclose()
+
+
+# -- taking turns: one worker polls a project, the others use its answer ---------------
+
+
+def running_runs(emu: Emulator, count: int, seconds: float) -> list[Run]:
+    """Runs of one project that end ``seconds`` from now."""
+    project = emu.fixtures.completing_project_id
+    runs = []
+    for _ in range(count):
+        run = Run(
+            id=str(uuid.uuid4()),
+            project_id=project,
+            project_version="1",
+            trigger="API",
+            created_at=emu.now(),
+            duration=seconds,
+            outcome="COMPLETED",
+            pending_seconds=0.01,
+            killed_at=None,
+            via_api=True,
+        )
+        emu.workspace.add_run(run)
+        runs.append(run)
+    return runs
+
+
+def list_polls(emu: Emulator) -> list[float]:
+    """When the project's runs were listed to see how watched runs are doing."""
+    return [
+        e.at
+        for e in emu.requests.filter(operation="GetProjectRuns")
+        if e.query_value("statusFilter") is None
+    ]
+
+
+async def test_two_workers_on_one_project_make_one_poll_per_round(
+    emu: Emulator, redis_server: RedisServer
+) -> None:
+    runs = running_runs(emu, 3, seconds=1.5)
+    every = {"pollInterval": 0.25, "maxPollInterval": 0.25, "timeout": 20}
+
+    async def wait(ex: HexExecutor) -> list[ToolResult]:
+        return list(
+            await asyncio.gather(
+                *(
+                    ex.execute(
+                        "hex_wait_for_run", {"projectId": r.project_id, "runId": r.id, **every}
+                    )
+                    for r in runs
+                )
+            )
+        )
+
+    async with worker(emu, redis_server.url) as one, worker(emu, redis_server.url) as other:
+        results = [*(await asyncio.gather(wait(one), wait(other)))]
+    assert all(r.success and r.output["status"] == "COMPLETED" for rs in results for r in rs)
+    polls = list_polls(emu)
+    assert len(polls) >= 3  # the runs took several rounds
+    # Both workers look every 0.25 s, at about the same moments; in each round one of
+    # them polls and the other uses its answer, so no two polls come close together.
+    gaps = [later - earlier for earlier, later in itertools.pairwise(polls)]
+    assert min(gaps) > 0.1, f"two polls {min(gaps):.3f} s apart: {polls}"
+    token = emu.token
+    assert all(token not in text for _, text in await redis_dump(redis_server.url))
+
+
+async def test_a_claim_whose_holder_is_gone_holds_the_others_one_lease_at_most(
+    emu: Emulator, redis_server: RedisServer
+) -> None:
+    from aacflow_hex.engine.redis_link import RedisLink
+    from aacflow_hex.engine.run_store import StoreKey
+    from aacflow_hex.engine.shared_statuses import RedisRunStatusStore
+
+    runs = finished_runs(emu, 3)
+    lease = 1.0
+    # A worker took the project's claim and died before it polled: nobody renews it.
+    gone = RedisRunStatusStore(RedisLink(redis_server.url), claim_lease=lease)
+    key = StoreKey(emu.base_url, gone.token_hash(emu.token), runs[0].project_id)
+    assert await gone.claim(key, "a worker that died") is True
+    await gone.link.aclose()
+    async with worker(emu, redis_server.url) as ex:
+        results = await wait_all(ex, runs)
+    assert all(r.success and r.output["status"] == "COMPLETED" for r in results)
+    waited = max(r.output["waitedSeconds"] for r in results)
+    assert waited >= lease * 0.8  # it did wait for the holder's answer...
+    assert waited < lease + 5  # ...and not much beyond the lease
+    assert len(list_polls(emu)) == 1  # then it polled, once
+
+
+async def test_a_run_seen_ending_is_never_read_again(
+    emu: Emulator, redis_server: RedisServer
+) -> None:
+    alone = finished_runs(emu, 1)  # read by a status read of its own
+    listed = finished_runs(emu, 3)  # read from the project's list
+    async with worker(emu, redis_server.url) as first:
+        assert all(r.success for r in await wait_all(first, alone) + await wait_all(first, listed))
+    assert status_requests(emu) >= 2
+    emu.requests.clear()
+    # Long after: no snapshot is fresh any more, but a final status stays final.
+    await asyncio.sleep(FAST["maxPollInterval"] + 0.5)
+    async with worker(emu, redis_server.url) as later:
+        seen = await wait_all(later, alone) + await wait_all(later, listed)
+    assert [r.output["runId"] for r in seen] == [r.id for r in alone + listed]
+    assert all(r.success and r.output["status"] == "COMPLETED" for r in seen)
+    assert all(r.output["elapsedTime"] is not None for r in seen)  # the run's own record
+    assert status_requests(emu) == 0
+
+
+async def test_redis_lost_while_a_claim_is_held_the_worker_polls_itself(
+    emu: Emulator, redis_server: RedisServer
+) -> None:
+    from aacflow_hex.engine.redis_link import RedisLink
+    from aacflow_hex.engine.run_store import StoreKey
+    from aacflow_hex.engine.shared_statuses import RedisRunStatusStore
+
+    runs = finished_runs(emu, 3)
+    holder = RedisRunStatusStore(RedisLink(redis_server.url), claim_lease=60)
+    key = StoreKey(emu.base_url, holder.token_hash(emu.token), runs[0].project_id)
+    assert await holder.claim(key, "a worker that polls for a minute") is True
+    await holder.link.aclose()
+    async with worker(emu, redis_server.url) as ex:
+        waits = asyncio.ensure_future(wait_all(ex, runs))
+        await asyncio.sleep(0.3)
+        assert not waits.done()  # waiting for the holder's answer
+        redis_server.stop()
+        results = await asyncio.wait_for(waits, 10)
+    assert all(r.success and r.output["status"] == "COMPLETED" for r in results)
+    assert len(list_polls(emu)) == 1
+
+
+async def test_a_holder_keeps_its_claim_while_its_poll_takes_longer_than_the_lease(
+    emu: Emulator, redis_server: RedisServer
+) -> None:
+    from aacflow_hex.emulator import FaultRule
+    from aacflow_hex.engine.redis_link import RedisLink
+    from aacflow_hex.engine.shared_statuses import RedisRunStatusStore
+
+    runs = finished_runs(emu, 3)
+    project = runs[0].project_id
+    emu.add_fault(FaultRule(kind="latency", latency=1.0, path=f"/projects/{project}/runs", times=1))
+
+    def short_leases() -> HexExecutor:
+        store = RedisRunStatusStore(RedisLink(redis_server.url), claim_lease=0.3)
+        return worker(emu, redis_server.url, run_status_store=store)
+
+    async with short_leases() as one, short_leases() as other:
+        results = await asyncio.gather(wait_all(one, runs), wait_all(other, runs))
+    assert all(r.success and r.output["status"] == "COMPLETED" for rs in results for r in rs)
+    # The first poll took a second, three leases: its holder renewed the claim meanwhile,
+    # so the other worker waited for its answer instead of polling too.
+    assert len(list_polls(emu)) == 1

@@ -22,7 +22,7 @@ from aacflow_hex.emulator.state.models import Run
 from aacflow_hex.engine.pacing import RateLimiter
 from aacflow_hex.engine.results import ToolResult
 from aacflow_hex.engine.retry import NO_RETRY
-from aacflow_hex.engine.watcher import MemoryRunStatusStore, RunListSnapshot, StoreKey
+from aacflow_hex.engine.run_store import MemoryRunStatusStore, RunListSnapshot, StoreKey
 from aacflow_hex.spec.ratelimits import HEX_RATE_LIMITS, scale_rate_limits
 
 FAST = {"pollInterval": 0.05, "maxPollInterval": 0.1, "timeout": 10}

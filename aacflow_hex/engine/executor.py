@@ -44,9 +44,10 @@ from .redact import Redactor
 from .redis_setting import check_redis_url
 from .results import ErrorKind, Timing, ToolError, ToolFailure, ToolResult
 from .retry import RetryPolicy, is_ambiguous_status, may_retry_status, may_retry_transport
+from .run_store import MemoryRunStatusStore, RunStatusStore
 from .safety import UnsafePathValue, check_base_url
 from .validation import ParamError, validate_params
-from .watcher import DEFAULT_SHARE, MemoryRunStatusStore, RunStatusStore, RunWatcher
+from .watcher import DEFAULT_SHARE, RunWatcher
 
 if TYPE_CHECKING:  # the Redis client is imported only when a Redis URL is given
     from .redis_link import RedisLink

@@ -35,15 +35,13 @@ Waits of different tokens or base URLs never share a watcher: the executor keeps
 one per token (a call's own ``apiKey`` wins over the executor's key, for every
 request made on its behalf).
 
-The seam for a shared status cache: ``RunStatusStore``. After each list poll the
-watcher ``put``s what it learned about the project's runs (a ``RunListSnapshot``:
-the records read and the wall-clock time they were fetched), keyed by
-``StoreKey(base_url, token_hash, project_id)``, where ``token_hash`` is the store's
-own keyed hash of the token (never the token). Before a list poll it ``get``s the
-snapshot: when one fresher than the project's polling interval covers every
-watched run of the project, no request is made. The default store is in memory
-(per process, per-process hash key); a fleet-wide store (Redis) implements the same
-three methods with a hash key shared by the fleet.
+What the watcher learns is kept in a ``RunStatusStore`` (``run_store``): after each
+poll it ``put``s a snapshot of the project's runs, and before a poll it ``get``s one:
+a snapshot fresher than the project's polling interval that covers every watched run
+saves the request. A store shared by a fleet may also implement ``PollClaims``: then
+runs another worker saw end are taken from it and never read again, and workers take
+turns at polling a project (one polls under a short claim, the others wait for what it
+publishes). The default store is in memory, per process.
 """
 
 from __future__ import annotations
@@ -51,12 +49,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import hashlib
+import itertools
 import math
-import os
 import random
 import sys
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
@@ -65,6 +63,9 @@ from typing import Any, Protocol, TypeVar
 from ..spec.ratelimits import RateLimit
 from .pacing import Pacer, token_fingerprint
 from .results import ToolError, ToolResult
+from .run_states import is_final_record
+from .run_store import MemoryRunStatusStore as MemoryRunStatusStore
+from .run_store import PollClaims, RunListSnapshot, RunStatusStore, StoreKey, holding
 from .watch_schedule import (
     PROFILE_RUNS,
     DurationProfile,
@@ -80,61 +81,10 @@ READ_EACH_UP_TO = 2
 ACTIVE_LISTS = ("PENDING", "RUNNING")  # in this order: see the module docstring, step 3
 JITTER = 0.1
 SHARE_GROUP = "watcher-share"
+# While another worker holds a project's claim: look again after this long, doubling.
+CLAIM_FIRST_PAUSE = 0.01
+CLAIM_LONGEST_PAUSE = 0.25
 T = TypeVar("T")
-
-
-# -- the store seam ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StoreKey:
-    base_url: str
-    token_hash: str
-    project_id: str
-
-
-@dataclass(frozen=True)
-class RunListSnapshot:
-    """What one poll learned of a project's runs: records by run id, and when (time.time())."""
-
-    fetched_at: float
-    runs: Mapping[str, Mapping[str, Any]]
-
-
-class RunStatusStore(Protocol):
-    """Where watchers keep what they learned about projects' runs (see the module docstring)."""
-
-    def token_hash(self, token: str | None) -> str: ...
-
-    async def get(self, key: StoreKey) -> RunListSnapshot | None: ...
-
-    async def put(self, key: StoreKey, snapshot: RunListSnapshot) -> None: ...
-
-
-class MemoryRunStatusStore:
-    """The default store: this process only, the newest ``max_projects`` projects."""
-
-    def __init__(self, max_projects: int = 1024) -> None:
-        self._salt = os.urandom(16)
-        self._max = max_projects
-        self._snapshots: OrderedDict[StoreKey, RunListSnapshot] = OrderedDict()
-
-    def __repr__(self) -> str:
-        return f"MemoryRunStatusStore(projects={len(self._snapshots)})"
-
-    def token_hash(self, token: str | None) -> str:
-        if not token:
-            return "no-token"
-        return hashlib.blake2b(token.encode(), key=self._salt, digest_size=16).hexdigest()
-
-    async def get(self, key: StoreKey) -> RunListSnapshot | None:
-        return self._snapshots.get(key)
-
-    async def put(self, key: StoreKey, snapshot: RunListSnapshot) -> None:
-        self._snapshots[key] = snapshot
-        self._snapshots.move_to_end(key)
-        while len(self._snapshots) > self._max:
-            self._snapshots.popitem(last=False)
 
 
 # -- what a wait holds ------------------------------------------------------------
@@ -239,13 +189,15 @@ class RunWatcher:
         self._token_hash = self.store.token_hash(token)
         self._projects: dict[str, dict[str, list[Watch]]] = {}
         self._profiles: dict[str, DurationProfile | None] = {}
-        self._durations: dict[str, list[float]] = {}
+        self._durations: dict[str, OrderedDict[str, float]] = {}
         self._asked_history: set[str] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._driver: asyncio.Task[None] | None = None
         self._polling: dict[str, asyncio.Task[None]] = {}  # project id -> its poll
         self._wake = asyncio.Event()
         self._rng = random.Random()
+        self._holder = uuid.uuid4().hex  # names this watcher's claims in a shared store
+        self._claims_taken = itertools.count()
         self.requests = 0  # requests made, for tests and benchmarks
 
     def __repr__(self) -> str:
@@ -352,29 +304,105 @@ class RunWatcher:
         return list(self._projects.get(project_id, {}))
 
     async def _poll(self, project_id: str) -> None:
-        run_ids = self._watched(project_id)
+        """Look at the watched runs of a project: from the store if it can tell, else Hex.
+
+        With a store shared by a fleet (``PollClaims``): runs that some worker already saw
+        end are delivered from it and never read again; the rest wait for a fresh
+        snapshot, and only the worker holding the project's claim polls Hex for them.
+        """
+        key = StoreKey(self.base_url, self._token_hash, project_id)
+        claims = self.store if isinstance(self.store, PollClaims) else None
+        run_ids = await self._without_finals(project_id, key, claims)
         if not run_ids:
             return
+        snapshot = await self.store.get(key)
+        fresh = snapshot is not None and self._fresh(project_id, snapshot)
+        if fresh and self._deliver_snapshot(project_id, snapshot, run_ids):
+            return  # another worker looked a moment ago
+        if claims is None:
+            self._deliver(project_id, *await self._poll_hex(project_id, key, run_ids))
+            return
+        await self._take_turn(project_id, key, claims, run_ids, snapshot)
+
+    async def _take_turn(
+        self,
+        project_id: str,
+        key: StoreKey,
+        claims: PollClaims,
+        run_ids: list[str],
+        before: RunListSnapshot | None,
+    ) -> None:
+        """Poll under the project's claim, or use what its holder publishes meanwhile."""
+        holder = f"{self._holder}:{next(self._claims_taken)}"
+        pause = CLAIM_FIRST_PAUSE
+        waited = False
+        while True:
+            taken = await claims.claim(key, holder)
+            if taken is False:  # another worker is polling this project: wait for its answer
+                waited = True
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, CLAIM_LONGEST_PAUSE, claims.claim_lease / 4)
+                continue
+            if taken is None:  # the store cannot tell: poll on our own
+                self._deliver(project_id, *await self._poll_hex(project_id, key, run_ids))
+                return
+            async with holding(claims, key, holder):
+                if waited:  # the previous holder may have answered for us meanwhile
+                    run_ids = await self._without_finals(project_id, key, claims)
+                    if not run_ids:
+                        return
+                    snapshot = await self.store.get(key)
+                    seen = -math.inf if before is None else before.fetched_at
+                    newer = snapshot is not None and snapshot.fetched_at > seen
+                    if newer and self._deliver_snapshot(project_id, snapshot, run_ids):
+                        return
+                answer = await self._poll_hex(project_id, key, run_ids)
+            # Delivered once the claim is released: the waits it ends may close the watcher.
+            self._deliver(project_id, *answer)
+            return
+
+    async def _without_finals(
+        self, project_id: str, key: StoreKey, claims: PollClaims | None
+    ) -> list[str]:
+        """The watched runs of the project that the fleet has not yet seen end.
+
+        The others' final records are delivered here: a run seen ending is never read again.
+        """
+        run_ids = self._watched(project_id)
+        if claims is None or not run_ids:
+            return run_ids
+        known = await claims.finals(key, run_ids)
+        if not known:
+            return run_ids
+        records = {r: dict(record) for r, record in known.items() if is_final_record(record)}
+        self._learn(project_id, records.values())
+        self._deliver(project_id, records, {})
+        return [r for r in run_ids if r not in records]
+
+    def _deliver_snapshot(
+        self, project_id: str, snapshot: RunListSnapshot | None, run_ids: list[str]
+    ) -> bool:
+        """Deliver the snapshot's records if it has one for every run in ``run_ids``."""
+        if snapshot is None or not set(run_ids) <= set(snapshot.runs):
+            return False
+        self._learn(project_id, snapshot.runs.values(), snapshot.durations)
+        self._deliver(project_id, {r: dict(snapshot.runs[r]) for r in run_ids}, {})
+        return True
+
+    async def _poll_hex(
+        self, project_id: str, key: StoreKey, run_ids: list[str]
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, ToolError]]:
+        """Ask Hex about the runs (see the module docstring), tell the store: records, errors."""
         records: dict[str, dict[str, Any]] = {}
         errors: dict[str, ToolError] = {}
+        fetched_at = time.time()
         if len(run_ids) <= READ_EACH_UP_TO:
             await self._read_each(project_id, run_ids, records, errors)
-            self._deliver(project_id, records, errors)
-            return
-        key = StoreKey(self.base_url, self._token_hash, project_id)
-        shared = await self.store.get(key)
-        if (
-            shared is not None
-            and self._fresh(project_id, shared)
-            and set(run_ids) <= set(shared.runs)
-        ):
-            self._deliver(project_id, {r: dict(shared.runs[r]) for r in run_ids}, {})
-            return
-        fetched_at = time.time()
+            await self._publish(project_id, key, fetched_at, records)
+            return records, errors
         seen = await self._read_newest(project_id, len(run_ids), errors)
         if errors:  # the list failed: every watched run of the project shares its error
-            self._deliver(project_id, {}, {r: errors["*"] for r in run_ids})
-            return
+            return {}, {r: errors["*"] for r in run_ids}
         records.update({r: seen[r] for r in run_ids if r in seen})
         self._learn(project_id, seen.values())
         await self._ensure_profile(project_id)
@@ -382,15 +410,22 @@ class RunWatcher:
         if len(unseen) > READ_EACH_UP_TO:
             unseen = await self._drop_active(project_id, unseen, records, errors)
         await self._read_each(project_id, unseen, records, errors)
-        await self.store.put(key, RunListSnapshot(fetched_at, {**seen, **records}))
-        self._deliver(project_id, records, errors)
+        await self._publish(project_id, key, fetched_at, {**seen, **records})
+        return records, errors
+
+    async def _publish(
+        self, project_id: str, key: StoreKey, fetched_at: float, runs: dict[str, dict[str, Any]]
+    ) -> None:
+        if runs:
+            durations = dict(self._durations.get(project_id, {}))
+            await self.store.put(key, RunListSnapshot(fetched_at, runs, durations))
 
     def _fresh(self, project_id: str, snapshot: RunListSnapshot) -> bool:
         watches = self._watches(project_id)
         newest_own = max((w.seen_at for w in watches), default=0.0)
         age = time.time() - snapshot.fetched_at
         # Newer than our own last look, and no older than the budget's floor.
-        return age <= max(self.cycle(), min(w.first for w in watches)) and (
+        return age <= max(self.cycle(), min((w.first for w in watches), default=0.0)) and (
             time.monotonic() - age > newest_own
         )
 
@@ -467,14 +502,20 @@ class RunWatcher:
         if result.success:
             self._learn(project_id, _runs_of(result).values())
 
-    def _learn(self, project_id: str, records: Any) -> None:
-        durations = self._durations.setdefault(project_id, [])
+    def _learn(
+        self, project_id: str, records: Any, durations: Mapping[str, float] | None = None
+    ) -> None:
+        """Keep the run times of the project's latest COMPLETED runs (each run once)."""
+        known = self._durations.setdefault(project_id, OrderedDict())
+        for run_id, seconds in (durations or {}).items():
+            known[str(run_id)] = float(seconds)
         for record in records:
             elapsed = record.get("elapsedTime")
             if record.get("status") == "COMPLETED" and isinstance(elapsed, (int, float)):
-                durations.append(float(elapsed))
-        del durations[:-PROFILE_RUNS]
-        self._profiles[project_id] = DurationProfile.from_durations(durations)
+                known[str(record.get("runId"))] = float(elapsed)
+        while len(known) > PROFILE_RUNS:
+            known.popitem(last=False)
+        self._profiles[project_id] = DurationProfile.from_durations(known.values())
 
     async def _call(self, tool_id: str, params: dict[str, Any]) -> ToolResult:
         """One request on the watchers' behalf: a turn in the share's lane, then the executor."""

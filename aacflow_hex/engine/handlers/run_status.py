@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..results import ErrorKind
+from ..run_states import ACTIVE_STATUSES as ACTIVE_STATUSES
+from ..run_states import TERMINAL_STATUSES as TERMINAL_STATUSES
+from ..run_states import is_terminal as is_terminal
 
 SUCCESS_STATUS = "COMPLETED"
-TERMINAL_STATUSES = frozenset({"COMPLETED", "ERRORED", "KILLED", "UNABLE_TO_ALLOCATE_KERNEL"})
-ACTIVE_STATUSES = frozenset({"PENDING", "RUNNING"})
 
 # Failed status checks worth another look: Hex was busy or the network hiccuped. The
 # executor has already retried each of these; the wait only keeps going on its own clock.
@@ -22,10 +23,6 @@ TRANSIENT_ERRORS: frozenset[ErrorKind] = frozenset(
     {"rate_limited", "server", "timeout", "transport", "invalid_response"}
 )
 MAX_FAILED_CHECKS_IN_A_ROW = 5
-
-
-def is_terminal(status: str | None) -> bool:
-    return status in TERMINAL_STATUSES
 
 
 def succeeded(status: str | None) -> bool:
