@@ -3,13 +3,14 @@
 A watcher ``put``s what one poll of a project's runs learned and ``get``s it before the
 next poll (see ``watcher`` and ``run_store``); kept in Redis, a status read by one
 worker is used by every worker waiting on that project while it is fresh, so a fleet
-polls a project about as often as one worker does. Three keys per (base URL, token,
-project), in one Redis Cluster slot (the braces):
+polls a project about as often as one worker does. The keys of a (base URL, token,
+project) share one Redis Cluster slot (the braces):
 
 - ``runs``: the newest snapshot. It is replaced only by a newer one (a short Lua script
   compares the fetch times), and expires on its own.
-- ``final``: a hash of the records of runs seen in a final status, written with each
-  snapshot. Final means final: no worker reads such a run from Hex again.
+- ``final:<run id>``: the record of a run seen in a final status, written with the
+  snapshot that saw it (once; it expires a day later). Final means final: no worker
+  reads such a run from Hex again.
 - ``claim``: who is polling the project now (``SET NX`` with a short lease, renewed by
   its holder while it polls, deleted by it after its ``put``). Workers that find it
   held wait for the holder's snapshot instead of polling too.
@@ -33,18 +34,15 @@ from .run_states import is_final_record
 from .run_store import RunListSnapshot, StoreKey
 
 SNAPSHOT_TTL = 3600.0  # seconds: far beyond any freshness a watcher accepts
-FINALS_TTL = 24 * 3600.0  # seconds since the project's last final record was written
+FINALS_TTL = 24 * 3600.0  # seconds a final record is kept after it was first seen
 CLAIM_LEASE = 3.0  # seconds: what a worker that dies holding a claim costs the others
 T = TypeVar("T")
 
-# KEYS: the snapshot, the finals hash. ARGV: the snapshot (JSON), its fetch time, its
-# ttl ms, the finals' ttl ms, then run id and record (JSON) of each final record.
+# KEYS: the snapshot, then the key of each final record. ARGV: the snapshot (JSON), its
+# fetch time, its ttl ms, the finals' ttl ms, then each final record (JSON).
 _PUT = """
-if #ARGV > 4 then
-  local pairs = {}
-  for i = 5, #ARGV do pairs[#pairs + 1] = ARGV[i] end
-  redis.call('HSET', KEYS[2], unpack(pairs))
-  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+for i = 2, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[i + 3], 'PX', ARGV[4], 'NX')
 end
 local current = redis.call('GET', KEYS[1])
 if current then
@@ -108,20 +106,15 @@ class RedisRunStatusStore:
                 "durations": snapshot.durations,
             }
         )
-        finals = [
-            part
-            for run_id, record in snapshot.runs.items()
-            if is_final_record(record)
-            for part in (run_id, json.dumps(record))
-        ]
+        finals = {r: record for r, record in snapshot.runs.items() if is_final_record(record)}
+        keys = [_redis_key(key, "runs"), *(_redis_key(key, "final", r) for r in finals)]
         args: list[str | int] = [
             text,
             repr(snapshot.fetched_at),
             _ms(self.ttl),
             _ms(FINALS_TTL),
-            *finals,
+            *(json.dumps(record) for record in finals.values()),
         ]
-        keys = [_redis_key(key, "runs"), _redis_key(key, "final")]
         await self._ask(script(keys=keys, args=args))
 
     async def finals(
@@ -130,7 +123,7 @@ class RedisRunStatusStore:
         client = self.link.client()
         if client is None or not run_ids:
             return None
-        raw = await self._ask(client.hmget(_redis_key(key, "final"), run_ids))
+        raw = await self._ask(client.mget([_redis_key(key, "final", r) for r in run_ids]))
         if raw is None:
             return None
         found: dict[str, Mapping[str, Any]] = {}
@@ -176,10 +169,10 @@ def _ms(seconds: float) -> int:
     return max(1, round(seconds * 1000))
 
 
-def _redis_key(key: StoreKey, kind: str) -> str:
+def _redis_key(key: StoreKey, kind: str, *parts: str) -> str:
     base = hashlib.sha256(key.base_url.encode()).hexdigest()[:16]
     slot = "{" + ":".join([base, key.token_hash, key.project_id]) + "}"
-    return ":".join([KEY_PREFIX, "runs", slot, kind])
+    return ":".join([KEY_PREFIX, "runs", slot, kind, *parts])
 
 
 def _record(raw: bytes | str | None) -> Mapping[str, Any] | None:
