@@ -18,7 +18,7 @@ toward another's) and starts its own server process:
                  the run watcher vs per-run polling, requests, 429s, delay in cycles
 
     pip install -e '.[bench]'
-    python bench/run_all.py            # about 6 minutes on 2 cores
+    python bench/run_all.py            # every benchmark in full (minutes: see each one)
     python bench/run_all.py --quick    # fewer calls and rounds: a smoke run, noisier
 
 The table is Markdown, ready for the README. Figures depend on the machine and on what

@@ -3,7 +3,8 @@
 Starts the emulator with Hex's published per-token limits (hex-run-kernel: 20 runs a
 minute and 60 an hour; hex-api: 30 requests a minute and 1800 an hour) and fires N
 concurrent run-and-wait calls with one token. Prints how many finished, how many 429s
-the emulator sent, and how many status requests each run cost.
+the emulator sent, and the status requests the waits cost (the run watcher's run lists
+and run status reads).
 
 Hex's hourly run limit makes 200 runs take 3 h 20 min of real time, so the clock is
 compressed: every rate-limit window (on the emulator and in the client's pacer alike),
@@ -11,7 +12,7 @@ the run duration and the poll intervals are multiplied by ``--scale`` (default 1
 a minute lasts 0.2 s, an hour 12 s). The ratios between limits, runs and polls stay
 Hex's; the output says so.
 
-    /work/venv/bin/python bench/wait_many.py [--runs 200] [--scale 0.00333]
+    python bench/wait_many.py [--runs 200] [--scale 0.00333] [--run-seconds 120]
 """
 
 from __future__ import annotations
@@ -130,7 +131,10 @@ async def bench(args: argparse.Namespace) -> None:
     print(f"429 responses from the emulator: {too_many}")
     triggers = sum(1 for e in log if e.operation == "RunProject")
     print(f"requests in all: {len(log)}  (run triggers: {triggers})")
-    print(f"status requests per run: {spread(per_run)}")
+    lists = sum(1 for e in log if e.operation == "GetProjectRuns")
+    reads = sum(1 for e in log if e.operation == "GetRunStatus")
+    print(f"status requests: {lists + reads} ({lists} run lists, {reads} run status reads)")
+    print(f"run status reads per run: {spread(per_run)}")
     print(f"status checks per run as the tool reports them: {spread(reported)}")
 
 
