@@ -299,3 +299,50 @@ async def test_a_holder_keeps_its_claim_while_its_poll_takes_longer_than_the_lea
     # The first poll took a second, three leases: its holder renewed the claim meanwhile,
     # so the other worker waited for its answer instead of polling too.
     assert len(list_polls(emu)) == 1
+
+
+async def test_a_project_history_read_by_one_worker_is_not_read_again_by_another(
+    emu: Emulator, redis_server: RedisServer
+) -> None:
+    from aacflow_hex.engine.redis_link import RedisLink
+    from aacflow_hex.engine.run_store import RunListSnapshot, StoreKey
+    from aacflow_hex.engine.shared_statuses import RedisRunStatusStore
+
+    # A project with no COMPLETED runs: its history told the worker that read it nothing.
+    project = next(
+        p
+        for p in emu.workspace.published_project_ids()
+        if all(r.outcome != "COMPLETED" for r in emu.workspace.project_runs(p))
+    )
+    runs = [
+        Run(
+            id=str(uuid.uuid4()),
+            project_id=project,
+            project_version="1",
+            trigger="API",
+            created_at=emu.now(),
+            duration=1.0,
+            outcome="COMPLETED",
+            pending_seconds=0.01,
+            killed_at=None,
+            via_api=True,
+        )
+        for _ in range(3)
+    ]
+    for run in runs:
+        emu.workspace.add_run(run)
+    other = RedisRunStatusStore(RedisLink(redis_server.url))
+    key = StoreKey(emu.base_url, other.token_hash(emu.token), project)
+    records = {r.id: {"runId": r.id, "projectId": project, "status": "PENDING"} for r in runs}
+    await other.put(key, RunListSnapshot(time.time(), records, {}, history_read=True))
+    await other.link.aclose()
+    async with worker(emu, redis_server.url) as ex:
+        results = await wait_all(ex, runs)
+    assert all(r.success and r.output["status"] == "COMPLETED" for r in results)
+    history = [
+        e
+        for e in emu.requests.filter(operation="GetProjectRuns")
+        if e.query_value("statusFilter") == "COMPLETED"
+    ]
+    assert history == []
+    assert list_polls(emu)  # it did poll the project itself, for the runs' ends

@@ -45,13 +45,15 @@ class RunListSnapshot:
     """What one poll learned of a project's runs: records by run id, and when (time.time()).
 
     ``durations``: seconds of run time of the project's recently COMPLETED runs, by run
-    id (how the watcher paces its looks), so a worker that reads a snapshot need not
-    ask Hex for the project's history itself.
+    id (how the watcher paces its looks), and ``history_read``: whether they include
+    the project's history (its finished runs, asked once), so a worker that reads a
+    snapshot need not ask Hex for that history itself.
     """
 
     fetched_at: float
     runs: Mapping[str, Mapping[str, Any]]
     durations: Mapping[str, float] = field(default_factory=dict)
+    history_read: bool = False
 
 
 class RunStatusStore(Protocol):

@@ -104,6 +104,7 @@ class RedisRunStatusStore:
                 "fetched_at": snapshot.fetched_at,
                 "runs": snapshot.runs,
                 "durations": snapshot.durations,
+                "history_read": snapshot.history_read,
             }
         )
         finals = {r: record for r, record in snapshot.runs.items() if is_final_record(record)}
@@ -193,8 +194,9 @@ def _snapshot(raw: bytes | str) -> RunListSnapshot | None:
         runs = held["runs"]
         durations = held.get("durations") or {}
         durations = {str(r): float(d) for r, d in durations.items()}
+        history_read = held.get("history_read") is True
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
     if not isinstance(runs, dict) or not all(isinstance(r, dict) for r in runs.values()):
         return None
-    return RunListSnapshot(fetched_at, runs, durations)
+    return RunListSnapshot(fetched_at, runs, durations, history_read)

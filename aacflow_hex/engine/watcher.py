@@ -386,6 +386,8 @@ class RunWatcher:
         if snapshot is None or not set(run_ids) <= set(snapshot.runs):
             return False
         self._learn(project_id, snapshot.runs.values(), snapshot.durations)
+        if snapshot.history_read:
+            self._asked_history.add(project_id)
         self._deliver(project_id, {r: dict(snapshot.runs[r]) for r in run_ids}, {})
         return True
 
@@ -418,7 +420,8 @@ class RunWatcher:
     ) -> None:
         if runs:
             durations = dict(self._durations.get(project_id, {}))
-            await self.store.put(key, RunListSnapshot(fetched_at, runs, durations))
+            history_read = project_id in self._asked_history
+            await self.store.put(key, RunListSnapshot(fetched_at, runs, durations, history_read))
 
     def _fresh(self, project_id: str, snapshot: RunListSnapshot) -> bool:
         watches = self._watches(project_id)
