@@ -14,7 +14,7 @@ number param of the specs; :func:`number_text_pattern` returns None otherwise.
 
 from __future__ import annotations
 
-import math
+from decimal import Decimal
 
 _ANY_FRACTION = r"(\.\d*)?"
 _ZERO_FRACTION = r"(\.0*)?"
@@ -73,12 +73,14 @@ def number_text_pattern(
     if minimum is None or minimum < 0 or (maximum is not None and not float(maximum).is_integer()):
         return None
     hi = None if maximum is None else int(maximum)
+    if hi is not None and minimum > hi:
+        return None  # an empty range
     if float(minimum).is_integer():
         lo = int(minimum)
-        if hi is not None and lo > hi:
-            return None
         if integer:
             body = integer_alternatives(lo, hi) + _ZERO_FRACTION
+            if lo == 0:
+                body = f"({body}|\\.0+)"  # ".0" is zero too
         elif hi is None:
             body = integer_alternatives(lo, None) + _ANY_FRACTION
             if lo == 0:
@@ -86,22 +88,21 @@ def number_text_pattern(
         else:
             below = [integer_alternatives(lo, hi - 1) + _ANY_FRACTION] if lo < hi else []
             if lo == 0:
-                below.append(r"\.\d+")
+                below.append(r"\.\d+" if lo < hi else r"\.0+")  # [0, 0]: ".0" only
             body = "(" + "|".join([*below, str(hi) + _ZERO_FRACTION]) + ")"
     elif integer or minimum > 1:
         return None
     else:
-        digits = repr(float(minimum)).split(".")[1]
-        if not math.isclose(float("0." + digits), minimum):
-            return None
+        # Decimal: repr writes a small minimum with an exponent ("1e-05").
+        digits = format(Decimal(repr(float(minimum))), "f").split(".")[1]
         parts = [f"0?\\.{_fraction_at_least(digits)}"]
         if hi is None:
             parts.append(integer_alternatives(1, None) + _ANY_FRACTION)
-        elif hi >= 1:
+        else:  # hi >= 1, as hi >= minimum > 0
             if hi > 1:
                 parts.append(integer_alternatives(1, hi - 1) + _ANY_FRACTION)
             parts.append(str(hi) + _ZERO_FRACTION)
         body = "(" + "|".join(parts) + ")"
-    if minimum == 0:  # "-0" is zero, so in range
-        body = rf"({body}|-0+(\.0*)?|-0*\.0+)" if not integer else rf"({body}|-0+(\.0*)?)"
+    if minimum == 0:  # "-0" and "-.0" are zero, so in range
+        body = rf"({body}|-0+(\.0*)?|-0*\.0+)"
     return rf"^\s*(\+?0*{body})\s*$"
