@@ -82,6 +82,7 @@ def test_wait_options_take_the_params_and_fall_back_to_defaults() -> None:
         ("RUNNING", {"timed_out": True}, "the run is still RUNNING and was not cancelled"),
         ("RUNNING", {"timed_out": True, "cancel_error": "403"}, "cancelling the run failed (403)"),
         ("COMPLETED", {"timed_out": True}, "the run has ended COMPLETED"),
+        (None, {"timed_out": True}, "the run is still no status and was not cancelled"),
     ],
 )
 def test_the_summary_says_how_the_wait_ended(
