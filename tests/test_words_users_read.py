@@ -47,11 +47,36 @@ def test_a_wrong_redis_setting_is_one_line_and_a_usage_error(
     )
 
 
-@pytest.mark.parametrize(("value", "name"), [(True, "a boolean"), ("ten", "a string")])
-def test_a_wrong_type_is_named_in_the_message(value: object, name: str) -> None:
+@pytest.mark.parametrize(
+    ("param", "value", "said"),
+    [
+        ("limit", True, "limit: must be of type integer, got a boolean"),
+        ("limit", "ten", "limit: must be of type integer, got a string"),
+        ("limit", [1], "limit: must be of type integer, got an array"),
+        ("includeArchived", 5, "includeArchived: must be of type boolean, got a number"),
+    ],
+)
+def test_a_wrong_type_is_named_in_the_message(param: str, value: object, said: str) -> None:
     spec = REGISTRY.get("hex_list_projects")
-    with pytest.raises(ParamError, match=f"limit: .*got {name}"):
-        validate_params(spec, REGISTRY.tool(spec.id).validator, {"apiKey": "k", "limit": value})
+    with pytest.raises(ParamError) as refused:
+        validate_params(spec, REGISTRY.tool(spec.id).validator, {"apiKey": "k", param: value})
+    assert said in str(refused.value)
+
+
+def test_export_refuses_api_for_a_format_other_than_openai(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["export", "anthropic", "--api", "responses"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == "error: --api applies to `export openai` only\n"
+    assert captured.out == ""
+
+
+def test_docs_without_a_language_are_in_english(capsys: pytest.CaptureFixture[str]) -> None:
+    from aacflow_hex.surfaces.docs_gen import render_docs
+
+    assert cli.main(["docs"]) == cli.EXIT_OK
+    assert capsys.readouterr().out == render_docs("en", REGISTRY)
 
 
 def test_a_base_url_that_is_no_url_says_so() -> None:
