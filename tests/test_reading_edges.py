@@ -3,9 +3,12 @@ where the next page starts (forwards and backwards), and how long a wait reads."
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from aacflow_hex.engine.decode import HttpResponse, classify_error, decode_response
+from aacflow_hex.engine.baseurl import normalize_base_url
+from aacflow_hex.engine.decode import HttpResponse, classify_error, decode_response, printable
 from aacflow_hex.engine.paging import item_identity, next_page_params, page_position
 from aacflow_hex.engine.progress import format_duration
 from aacflow_hex.engine.results import ToolFailure
@@ -108,3 +111,21 @@ def test_a_wait_shows_its_time_in_seconds_then_minutes_then_hours(
     seconds: float, shown: str
 ) -> None:
     assert format_duration(seconds) == shown
+
+
+def test_an_error_text_is_capped_at_4000_characters() -> None:
+    long = {"reason": "x" * 900, "message": "y" * 900, "details": ["z" * 900] * 5}
+    error = classify_error(HttpResponse(400, body=json.dumps(long).encode()))
+    prefix = "Hex API answered 400 Bad Request: "
+    assert error.message.startswith(prefix)
+    text = error.message[len(prefix) :]
+    assert len(text) == 4000 and text.endswith("...")
+
+
+def test_every_lone_surrogate_becomes_a_replacement_character() -> None:
+    assert printable("a\ud800\udfff\ue000\ud7ff") == "a\ufffd\ufffd\ue000\ud7ff"
+
+
+@pytest.mark.parametrize("url", ["//hex.example/api", "hex.example/api", "https:/api"])
+def test_a_base_url_without_scheme_or_host_is_left_for_the_safety_check(url: str) -> None:
+    assert normalize_base_url(url) == url
