@@ -321,7 +321,7 @@ async def test_a_slot_given_back_while_redis_stalled_is_returned_when_it_answers
         try:
             async with limiter.slot(ex.base_url, "tok", "hex-api", limit):
                 await admin.client_pause(1500)  # every client stalls: the give-back times out
-            await asyncio.sleep(1.2)  # the pause is over, and the link tries Redis again
+            await asyncio.sleep(2.0)  # the pause is over, and the link (1 s between tries) is due
             async with limiter.slot(ex.base_url, "tok", "hex-api", limit):
                 pass
         finally:
