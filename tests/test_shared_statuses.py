@@ -32,8 +32,8 @@ async def emu() -> AsyncIterator[Emulator]:
         yield running
 
 
-def finished_runs(emu: Emulator, count: int) -> list[Run]:
-    """Runs of one project that ended a moment ago."""
+def add_runs(emu: Emulator, count: int, *, started_ago: float, duration: float) -> list[Run]:
+    """Runs of one project, started ``started_ago`` seconds ago, lasting ``duration``."""
     project = emu.fixtures.completing_project_id
     runs = []
     for _ in range(count):
@@ -42,8 +42,8 @@ def finished_runs(emu: Emulator, count: int) -> list[Run]:
             project_id=project,
             project_version="1",
             trigger="API",
-            created_at=emu.now() - 1,
-            duration=0.05,
+            created_at=emu.now() - started_ago,
+            duration=duration,
             outcome="COMPLETED",
             pending_seconds=0.01,
             killed_at=None,
@@ -52,6 +52,11 @@ def finished_runs(emu: Emulator, count: int) -> list[Run]:
         emu.workspace.add_run(run)
         runs.append(run)
     return runs
+
+
+def finished_runs(emu: Emulator, count: int) -> list[Run]:
+    """Runs of one project that ended a moment ago."""
+    return add_runs(emu, count, started_ago=1, duration=0.05)
 
 
 def worker(emu: Emulator, redis_url: str | None, **settings: Any) -> HexExecutor:
@@ -152,28 +157,6 @@ async def test_an_older_snapshot_never_replaces_a_newer_one(redis_server: RedisS
 # -- taking turns: one worker polls a project, the others use its answer ---------------
 
 
-def running_runs(emu: Emulator, count: int, seconds: float) -> list[Run]:
-    """Runs of one project that end ``seconds`` from now."""
-    project = emu.fixtures.completing_project_id
-    runs = []
-    for _ in range(count):
-        run = Run(
-            id=str(uuid.uuid4()),
-            project_id=project,
-            project_version="1",
-            trigger="API",
-            created_at=emu.now(),
-            duration=seconds,
-            outcome="COMPLETED",
-            pending_seconds=0.01,
-            killed_at=None,
-            via_api=True,
-        )
-        emu.workspace.add_run(run)
-        runs.append(run)
-    return runs
-
-
 def list_polls(emu: Emulator) -> list[float]:
     """When the project's runs were listed to see how watched runs are doing."""
     return [
@@ -186,7 +169,7 @@ def list_polls(emu: Emulator) -> list[float]:
 async def test_two_workers_on_one_project_make_one_poll_per_round(
     emu: Emulator, redis_server: RedisServer
 ) -> None:
-    runs = running_runs(emu, 3, seconds=1.5)
+    runs = add_runs(emu, 3, started_ago=0, duration=1.5)
     every = {"pollInterval": 0.25, "maxPollInterval": 0.25, "timeout": 20}
 
     async def wait(ex: HexExecutor) -> list[ToolResult]:
