@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import json
 import os
 import random
@@ -38,6 +39,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -52,6 +54,7 @@ SUBPROCESS_TESTS = ("tests/test_cli.py", "tests/test_mcp_server.py")
 TRACE_PLUGIN = "mutants_trace"
 MAP_ENV = "AACFLOW_HEX_MUTANTS_MAP"
 OUTSIDE = "<outside a test>"  # the trace's name for calls while importing and collecting
+TRACE_FILE = ".mutants-trace.json"  # the saved trace, reused while its tests are unchanged
 
 
 # -- planting ----------------------------------------------------------------------------
@@ -88,13 +91,7 @@ class Spot:
     index: int  # the n-th spot of its file, in the planter's walking order
     line: int
     change: str
-    function: int | None  # first line of the innermost function around it (None: module)
-
-
-def _first_line(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> int:
-    """The line Python records as the function's first (its first decorator's, if any)."""
-    decorators = getattr(node, "decorator_list", [])
-    return int(decorators[0].lineno if decorators else node.lineno)
+    function: str | None  # qualified name of the innermost function around it (None: module)
 
 
 def _is_docstring(node: ast.stmt) -> bool:
@@ -120,7 +117,8 @@ class Planter(ast.NodeTransformer):
     def __init__(self, target: int | None = None) -> None:
         self.target = target
         self.spots: list[Spot] = []
-        self._functions: list[int] = []
+        self._functions: list[str] = []  # qualified names, as Python's ``co_qualname``
+        self._names: list[str] = []  # the qualified name's parts where the walk is
 
     def _spot(self, node: ast.AST, change: str) -> bool:
         """Record a spot; True when it is the one to change."""
@@ -136,11 +134,20 @@ class Planter(ast.NodeTransformer):
         rest = body[len(kept) :]
         return kept + [s for s in (self.visit(s) for s in rest) if isinstance(s, ast.stmt)]
 
+    def _enter(self, name: str) -> None:
+        self._names.append(name)
+        self._functions.append(".".join(self._names))
+        self._names.append("<locals>")
+
+    def _leave(self) -> None:
+        del self._names[-2:]
+        self._functions.pop()
+
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
-        self._functions.append(_first_line(node))
+        self._enter(node.name)
         node.args = self._defaults(node.args)
         node.body = self._body(node.body)
-        self._functions.pop()
+        self._leave()
         return node
 
     def _defaults(self, args: ast.arguments) -> ast.arguments:
@@ -153,7 +160,9 @@ class Planter(ast.NodeTransformer):
         return node
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
+        self._names.append(node.name)
         node.body = self._body(node.body)
+        self._names.pop()
         return node
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
@@ -163,9 +172,9 @@ class Planter(ast.NodeTransformer):
         return self._function(node)
 
     def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
-        self._functions.append(_first_line(node))
+        self._enter("<lambda>")
         node.body = self.visit(node.body)
-        self._functions.pop()
+        self._leave()
         return node
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
@@ -261,12 +270,9 @@ class Planter(ast.NodeTransformer):
         value = node.value
         # ``return False`` (or 0, "") as None is the same to nearly every caller: an
         # equivalent mutant; the constant's own change (False -> True) is planted instead.
-        returns_something = value is not None and not (
-            isinstance(value, ast.Constant) and not value.value
-        )
-        if returns_something and self._spot(
-            node, f"return {_short(ast.unparse(value))} -> return None"
-        ):
+        if value is None or (isinstance(value, ast.Constant) and not value.value):
+            return self.generic_visit(node)
+        if self._spot(node, f"return {_short(ast.unparse(value))} -> return None"):
             node.value = ast.Constant(None)
             return node
         return self.generic_visit(node)
@@ -306,7 +312,7 @@ def _trace(frame, event, arg, _package=_PACKAGE, _calls=_calls, _current=_curren
     if event == "call":
         code = frame.f_code
         if code.co_filename.startswith(_package):
-            key = code.co_filename[len(_package):] + ":" + str(code.co_firstlineno)
+            key = code.co_filename[len(_package):] + ":" + code.co_qualname
             _calls.setdefault(key, set()).add(_current[0])
     return None
 
@@ -349,6 +355,8 @@ def _env(work: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # a stale .pyc must never stand in for a mutant
     env["PYTHONPATH"] = os.pathsep.join([str(work), str(work / "_mutants")])
+    # The spec cache inside the copy: a run killed at its timeout leaves nothing behind.
+    env["AACFLOW_HEX_CACHE_DIR"] = str(work / "_mutants" / "cache")
     return env
 
 
@@ -373,23 +381,56 @@ def _pytest(work: Path, args: list[str], timeout: float, **extra: str) -> tuple[
     return code, time.monotonic() - started
 
 
-@dataclass(frozen=True)
+@dataclass
 class Trace:
     """What the traced run saw."""
 
-    calls: dict[str, list[str]]  # "engine/build.py:97" (a function's first line) -> tests
+    calls: dict[str, list[str]]  # "engine/build.py:build_request" -> tests calling it
     failed: set[str]  # tests that failed with no mutant: left out
     seconds: dict[str, float]  # each test's time, to run the quick ones first
+    hashes: dict[str, str]  # test file -> hash of its text, when it was traced
+
+    def drop_files(self, files: set[str]) -> None:
+        def kept(test: str) -> bool:
+            return test.split("::", 1)[0] not in files
+
+        self.calls = {k: [t for t in ts if kept(t)] for k, ts in self.calls.items()}
+        self.failed = {t for t in self.failed if kept(t)}
+        self.seconds = {t: s for t, s in self.seconds.items() if kept(t)}
+        self.hashes = {f: h for f, h in self.hashes.items() if f not in files}
+
+    def add(self, other: Trace) -> None:
+        for key, tests in other.calls.items():
+            self.calls[key] = sorted(set(self.calls.get(key, [])) | set(tests))
+        self.failed |= other.failed
+        self.seconds.update(other.seconds)
+        self.hashes.update(other.hashes)
 
 
-def trace_tests(work: Path) -> Trace:
-    """Run the suite once, recording which tests call which function of the package."""
+def _test_hashes(work: Path) -> tuple[dict[str, str], str]:
+    """Each test file's hash, and one hash of everything else the tests use (conftest,
+    helpers, data): when that changes, every test may behave differently."""
+    tests, support = {}, hashlib.sha256()
+    for path in sorted((work / "tests").rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        name = path.relative_to(work).as_posix()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if path.name.startswith("test_") and path.suffix == ".py":
+            tests[name] = digest
+        else:
+            support.update(f"{name}:{digest}\n".encode())
+    return tests, support.hexdigest()
+
+
+def _traced_run(work: Path, files: list[str]) -> Trace:
+    """Run these test files once, recording which tests call which package function."""
     plugin_dir = work / "_mutants"
-    plugin_dir.mkdir()
+    plugin_dir.mkdir(exist_ok=True)
     (plugin_dir / f"{TRACE_PLUGIN}.py").write_text(PLUGIN_SOURCE)
     map_file = plugin_dir / "map.json"
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    command += ["-p", TRACE_PLUGIN, "tests"]
+    command += ["-p", TRACE_PLUGIN, *files]
     subprocess.run(
         command,
         cwd=work,
@@ -398,7 +439,48 @@ def trace_tests(work: Path) -> Trace:
         check=False,
     )
     data: dict[str, Any] = json.loads(map_file.read_text())
-    return Trace(data["calls"], set(data["failed"]), data["seconds"])
+    return Trace(data["calls"], set(data["failed"]), data["seconds"], {})
+
+
+def trace_tests(work: Path, saved: Path | None) -> Trace:
+    """Which tests call which function: from the saved trace where its test files are
+    unchanged, tracing again only the test files that are new or changed.
+
+    Functions are known by qualified name, so an edit of the package that moves lines
+    keeps the saved trace right; a function the trace has never seen is treated as
+    module-level code (every test file that reaches the module runs).
+    """
+    hashes, support = _test_hashes(work)
+    trace: Trace | None = None
+    if saved is not None and saved.exists():
+        data = json.loads(saved.read_text())
+        if data.get("support") == support:
+            trace = Trace(data["calls"], set(data["failed"]), data["seconds"], data["hashes"])
+    if trace is None:
+        print("tracing which tests reach which function (one run of the suite)...", flush=True)
+        trace = _traced_run(work, ["tests"])
+        trace.hashes = hashes
+    else:
+        stale = {f for f in trace.hashes if hashes.get(f) != trace.hashes[f]}
+        stale |= set(hashes) - set(trace.hashes)
+        if stale:
+            print(f"tracing {len(stale)} new or changed test files...", flush=True)
+            trace.drop_files(stale)
+            fresh = [f for f in sorted(stale) if f in hashes]
+            if fresh:
+                again = _traced_run(work, fresh)
+                again.hashes = {f: hashes[f] for f in fresh}
+                trace.add(again)
+    if saved is not None:
+        data = {
+            "support": support,
+            "calls": trace.calls,
+            "failed": sorted(trace.failed),
+            "seconds": trace.seconds,
+            "hashes": trace.hashes,
+        }
+        saved.write_text(json.dumps(data))
+    return trace
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -429,8 +511,9 @@ def all_mutants(package: Path, modules: list[str] | None) -> list[Mutant]:
 
 
 def tests_for(mutant: Mutant, trace: Trace) -> list[str]:
-    """The tests of every test file that reaches the mutant's function, quickest first
-    (the run stops at the first failure, so a caught mutant is caught in seconds).
+    """The tests of every test file that reaches the mutant's function: first those seen
+    calling it, then the rest of their files, each part quickest first (the run stops at
+    the first failure, so a caught mutant is caught in seconds).
 
     Whole files, not only the tests seen calling the function: what a call computes
     may be kept (a compiled validator, the loaded registry) and used by later tests of
@@ -438,48 +521,75 @@ def tests_for(mutant: Mutant, trace: Trace) -> list[str]:
     is used by any test: its tests are those of every file that calls into the module.
     """
     calls = trace.calls
-    reached = set(calls.get(f"{mutant.module}:{mutant.spot.function}", []))
-    if mutant.spot.function is None or OUTSIDE in reached:
+    key = f"{mutant.module}:{mutant.spot.function}"
+    reached = set(calls.get(key, []))
+    if mutant.spot.function is None or key not in calls or OUTSIDE in reached:
         prefix = mutant.module + ":"
         reached = {t for key, ts in calls.items() if key.startswith(prefix) for t in ts}
-    files = _files_of(sorted(reached - {OUTSIDE}))
+    reached -= {OUTSIDE}
+    files = _files_of(sorted(reached))
     if mutant.layer == "surfaces":
         files |= set(SUBPROCESS_TESTS)
     tests = [t for t in trace.seconds if t.split("::", 1)[0] in files and t not in trace.failed]
-    return sorted(tests, key=lambda t: (trace.seconds[t], t))
+    return sorted(tests, key=lambda t: (t not in reached, trace.seconds[t], t))
 
 
 def _files_of(tests: list[str]) -> set[str]:
     return {t.split("::", 1)[0] for t in tests}
 
 
+def _copy_project(work: Path) -> None:
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, work / name)
+    (work / "_mutants").mkdir()
+
+
+def _chosen(mutants: list[Mutant], args: argparse.Namespace) -> list[Mutant]:
+    if args.at:
+        places = {tuple(a.rsplit(":", 1)) for a in args.at}
+        return [m for m in mutants if (m.module, str(m.spot.line)) in places]
+    return mutants if args.all else _sample(mutants, args.sample, args.seed)
+
+
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="aacflow-hex-mutants-") as folder:
-        work = Path(folder)
-        for name in COPIED:
-            source = ROOT / name
-            if source.is_dir():
-                shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                shutil.copy2(source, work / name)
-        package = work / "aacflow_hex"
-        mutants = all_mutants(package, args.module)
-        chosen = mutants if args.all else _sample(mutants, args.sample, args.seed)
+        works = [Path(folder) / f"copy{j}" for j in range(max(1, args.jobs))]
+        for work in works:
+            _copy_project(work)
+        mutants = all_mutants(works[0] / "aacflow_hex", args.module)
+        chosen = _chosen(mutants, args)
         print(f"{len(mutants)} mutants in {', '.join(LAYERS)}; running {len(chosen)}", flush=True)
-        print("tracing which tests reach which function (one run of the suite)...", flush=True)
-        trace = trace_tests(work)
+        saved = None if args.retrace else ROOT / TRACE_FILE
+        trace = trace_tests(works[0], saved)
         if trace.failed:
             print(f"  {len(trace.failed)} tests failed without any mutant; left out", flush=True)
         results: dict[str, list[tuple[Mutant, str]]] = defaultdict(list)
-        for n, mutant in enumerate(chosen, 1):
-            verdict, seconds, count = _try(work, package, mutant, trace, args.timeout)
-            results[mutant.layer].append((mutant, verdict))
-            mark = {"survived": "SURVIVED", "no tests": "SURVIVED", "not run": "skipped"}.get(
-                verdict, "caught"
-            )
-            print(f"[{n}/{len(chosen)}] {mark:8} {verdict:10} {mutant}  ({count} tests, "
-                  f"{seconds:.1f} s)", flush=True)  # fmt: skip
+        queue = list(enumerate(chosen, 1))
+        lock = threading.Lock()
+
+        def worker(work: Path) -> None:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    n, mutant = queue.pop(0)
+                verdict, seconds, count = _try(work, mutant, trace, args.timeout)
+                mark = {"survived": "SURVIVED", "no tests": "SURVIVED", "not run": "skipped"}
+                with lock:
+                    results[mutant.layer].append((mutant, verdict))
+                    print(f"[{n}/{len(chosen)}] {mark.get(verdict, 'caught'):8} {verdict:10} "
+                          f"{mutant}  ({count} tests, {seconds:.1f} s)", flush=True)  # fmt: skip
+
+        threads = [threading.Thread(target=worker, args=(work,)) for work in works]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     _report(results, time.monotonic() - started, args)
     return 0
 
@@ -491,17 +601,11 @@ def _sample(mutants: list[Mutant], size: int, seed: int) -> list[Mutant]:
     return sorted(chosen, key=lambda m: (m.module, m.spot.index))
 
 
-def _try(
-    work: Path,
-    package: Path,
-    mutant: Mutant,
-    trace: Trace,
-    timeout: float,
-) -> tuple[str, float, int]:
+def _try(work: Path, mutant: Mutant, trace: Trace, timeout: float) -> tuple[str, float, int]:
     tests = tests_for(mutant, trace)
     if not tests:
         return "no tests", 0.0, 0
-    path = package / mutant.module
+    path = work / "aacflow_hex" / mutant.module
     original = path.read_text()
     path.write_text(planted(original, mutant.spot.index))
     try:
@@ -522,15 +626,20 @@ def _report(
     results: dict[str, list[tuple[Mutant, str]]], seconds: float, args: argparse.Namespace
 ) -> None:
     print()
-    survivors = [m for layer in results.values() for m, v in layer if v in ("survived", "no tests")]
+    everything = [(m, v) for layer in results.values() for m, v in layer]
+    everything.sort(key=lambda mv: (mv[0].module, mv[0].spot.index))
+    survivors = [m for m, v in everything if v in ("survived", "no tests")]
     if survivors:
         print("Survivors (no test failed with this change):")
         for mutant in survivors:
             print(f"  {mutant}")
         print()
-    not_run = [m for layer in results.values() for m, v in layer if v == "not run"]
+    not_run = [m for m, v in everything if v == "not run"]
     if not_run:
         print(f"{len(not_run)} mutants not run (their tests were not found); left out\n")
+    timeouts = sum(v == "timeout" for _, v in everything)
+    if timeouts:
+        print(f"{timeouts} caught by timeout (their tests ran past --timeout {args.timeout:g} s)\n")
     total = caught = 0
     for layer in LAYERS:
         verdicts = [v for _, v in results.get(layer, []) if v != "not run"]
@@ -541,8 +650,9 @@ def _report(
         print(f"{layer:9} {layer_caught:4} of {len(verdicts):4} caught  "
               f"({100 * layer_caught / len(verdicts):.0f}%)")  # fmt: skip
     if total:
+        which = "chosen places" if args.at else "every mutant" if args.all else f"seed {args.seed}"
         print(f"{'all':9} {caught:4} of {total:4} caught  ({100 * caught / total:.1f}%)"
-              f"  kill rate; seed {args.seed}, {seconds / 60:.1f} min")  # fmt: skip
+              f"  kill rate; {which}, {seconds / 60:.1f} min")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -554,6 +664,16 @@ def main(argv: list[str] | None = None) -> int:
         "--module",
         action="append",
         help="only modules whose path under aacflow_hex starts so, e.g. engine/build.py",
+    )
+    parser.add_argument(
+        "--at",
+        action="append",
+        metavar="MODULE:LINE",
+        help="only the mutants at this line, e.g. engine/build.py:97 (to check survivors)",
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="mutants run at once (default 1)")
+    parser.add_argument(
+        "--retrace", action="store_true", help=f"trace the whole suite again, not {TRACE_FILE}"
     )
     parser.add_argument(
         "--timeout", type=float, default=180, help="seconds one mutant's tests may take"
