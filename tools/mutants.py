@@ -4,7 +4,8 @@ the tests catch?
 
     python tools/mutants.py                 # 60 mutants drawn with seed 1, a few minutes
     python tools/mutants.py --sample 200 --seed 7
-    python tools/mutants.py --module engine/build.py --all
+    python tools/mutants.py --module engine/build.py --all --jobs 2
+    python tools/mutants.py --at engine/build.py:97      # every mutant of one line
 
 It copies the project to a temporary folder, where nothing it does can touch the work
 tree. One traced run of the suite there records which tests call which function of the
@@ -18,8 +19,9 @@ The changes, each one at one place: a comparison turned (``==``/``!=``, ``<``/``
 and ``False`` swapped, a number changed, a string constant changed, ``+``/``-`` and
 ``*``/``/`` swapped, a call statement removed, a returned value replaced by None.
 Docstrings, type annotations and logging calls are left alone. Some mutants change
-nothing a user could see (an equivalent mutant); they count as survivors, so the kill
-rate is a floor.
+nothing a user could see (an equivalent mutant). Where a review found that every change
+on a line is such, the line says ``# pragma: no mutate`` (with the reason) and is left
+out; the count left out is printed. Other equivalent mutants count as survivors.
 
 Not part of CI: a maintainer's command. It prints each survivor (file, line, change) and
 the kill rate per layer. The tests reached through a subprocess only (the CLI and the
@@ -54,6 +56,7 @@ SUBPROCESS_TESTS = ("tests/test_cli.py", "tests/test_mcp_server.py")
 TRACE_PLUGIN = "mutants_trace"
 MAP_ENV = "AACFLOW_HEX_MUTANTS_MAP"
 OUTSIDE = "<outside a test>"  # the trace's name for calls while importing and collecting
+NO_MUTATE = "# pragma: no mutate"  # a reviewed line where no planted change is a bug
 TRACE_FILE = ".mutants-trace.json"  # the saved trace, reused while its tests are unchanged
 
 
@@ -499,18 +502,26 @@ class Mutant:
         return f"{self.module}:{self.spot.line}  {self.spot.change}"
 
 
-def all_mutants(package: Path, modules: list[str] | None) -> list[Mutant]:
-    found = []
+def all_mutants(package: Path, modules: list[str] | None) -> tuple[list[Mutant], int]:
+    """Every mutant of the chosen modules, and how many were left out because their
+    line is marked ``# pragma: no mutate`` (reviewed: no change there is a bug)."""
+    found, left_out = [], 0
     for layer in LAYERS:
         for path in sorted((package / layer).rglob("*.py")):
             module = path.relative_to(package).as_posix()
             if modules and not any(module.startswith(m) for m in modules):
                 continue
-            found += [Mutant(module, spot) for spot in spots(path.read_text())]
-    return found
+            source = path.read_text()
+            lines = source.splitlines()
+            for spot in spots(source):
+                if NO_MUTATE in lines[spot.line - 1]:
+                    left_out += 1
+                else:
+                    found.append(Mutant(module, spot))
+    return found, left_out
 
 
-def tests_for(mutant: Mutant, trace: Trace) -> list[str]:
+def tests_for(mutant: Mutant, trace: Trace, quick: bool = False) -> list[str]:
     """The tests of every test file that reaches the mutant's function: first those seen
     calling it, then the rest of their files, each part quickest first (the run stops at
     the first failure, so a caught mutant is caught in seconds).
@@ -519,6 +530,8 @@ def tests_for(mutant: Mutant, trace: Trace) -> list[str]:
     may be kept (a compiled validator, the loaded registry) and used by later tests of
     the file. Code that runs while importing (module level, or a function called then)
     is used by any test: its tests are those of every file that calls into the module.
+    ``quick``: only the tests seen calling it, to find survivors sooner; a survivor may
+    then be caught by the rest of the files (check it with ``--at``).
     """
     calls = trace.calls
     key = f"{mutant.module}:{mutant.spot.function}"
@@ -527,6 +540,8 @@ def tests_for(mutant: Mutant, trace: Trace) -> list[str]:
         prefix = mutant.module + ":"
         reached = {t for key, ts in calls.items() if key.startswith(prefix) for t in ts}
     reached -= {OUTSIDE}
+    if quick and reached:
+        return sorted(reached - trace.failed, key=lambda t: (trace.seconds.get(t, 0.0), t))
     files = _files_of(sorted(reached))
     if mutant.layer == "surfaces":
         files |= set(SUBPROCESS_TESTS)
@@ -561,9 +576,10 @@ def run(args: argparse.Namespace) -> int:
         works = [Path(folder) / f"copy{j}" for j in range(max(1, args.jobs))]
         for work in works:
             _copy_project(work)
-        mutants = all_mutants(works[0] / "aacflow_hex", args.module)
+        mutants, left_out = all_mutants(works[0] / "aacflow_hex", args.module)
         chosen = _chosen(mutants, args)
-        print(f"{len(mutants)} mutants in {', '.join(LAYERS)}; running {len(chosen)}", flush=True)
+        print(f"{len(mutants)} mutants in {', '.join(LAYERS)} ({left_out} more on lines "
+              f"marked {NO_MUTATE!r}, left out); running {len(chosen)}", flush=True)  # fmt: skip
         saved = None if args.retrace else ROOT / TRACE_FILE
         trace = trace_tests(works[0], saved)
         if trace.failed:
@@ -578,7 +594,7 @@ def run(args: argparse.Namespace) -> int:
                     if not queue:
                         return
                     n, mutant = queue.pop(0)
-                verdict, seconds, count = _try(work, mutant, trace, args.timeout)
+                verdict, seconds, count = _try(work, mutant, trace, args)
                 mark = {"survived": "SURVIVED", "no tests": "SURVIVED", "not run": "skipped"}
                 with lock:
                     results[mutant.layer].append((mutant, verdict))
@@ -601,8 +617,11 @@ def _sample(mutants: list[Mutant], size: int, seed: int) -> list[Mutant]:
     return sorted(chosen, key=lambda m: (m.module, m.spot.index))
 
 
-def _try(work: Path, mutant: Mutant, trace: Trace, timeout: float) -> tuple[str, float, int]:
-    tests = tests_for(mutant, trace)
+def _try(
+    work: Path, mutant: Mutant, trace: Trace, args: argparse.Namespace
+) -> tuple[str, float, int]:
+    tests = tests_for(mutant, trace, args.quick)
+    timeout = args.timeout
     if not tests:
         return "no tests", 0.0, 0
     path = work / "aacflow_hex" / mutant.module
@@ -651,6 +670,7 @@ def _report(
               f"({100 * layer_caught / len(verdicts):.0f}%)")  # fmt: skip
     if total:
         which = "chosen places" if args.at else "every mutant" if args.all else f"seed {args.seed}"
+        which += ", --quick (a floor)" if args.quick else ""
         print(f"{'all':9} {caught:4} of {total:4} caught  ({100 * caught / total:.1f}%)"
               f"  kill rate; {which}, {seconds / 60:.1f} min")  # fmt: skip
 
@@ -672,6 +692,12 @@ def main(argv: list[str] | None = None) -> int:
         help="only the mutants at this line, e.g. engine/build.py:97 (to check survivors)",
     )
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at once (default 1)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="only the tests seen calling the mutated function: finds survivors sooner, "
+        "and some of them are caught by the whole run",
+    )
     parser.add_argument(
         "--retrace", action="store_true", help=f"trace the whole suite again, not {TRACE_FILE}"
     )
