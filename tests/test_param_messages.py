@@ -226,9 +226,9 @@ def test_a_long_value_is_shown_cut_to_sixty_characters() -> None:
 def test_nested_values_are_named_by_their_path() -> None:
     project = {"projectId": ID}
     note = {"type": "ALL", "includeSuccessScreenshot": True}
-    assert refusal("hex_run_project", {**project, "notifications": [{**note, "type": "NEVER"}]}) == [
-        'notifications[0][type]: must be one of SUCCESS, FAILURE, ALL; got "NEVER"'
-    ]
+    assert refusal(
+        "hex_run_project", {**project, "notifications": [{**note, "type": "NEVER"}]}
+    ) == ['notifications[0][type]: must be one of SUCCESS, FAILURE, ALL; got "NEVER"']
     empty_channel = {**note, "slackChannelIds": ["C1", ""]}
     assert refusal("hex_run_project", {**project, "notifications": [note, empty_channel]}) == [
         "notifications[1][slackChannelIds][1]: must not be empty"
@@ -359,7 +359,12 @@ def test_a_param_filed_under_another_needs_it() -> None:
 
 
 def test_a_param_that_needs_another_when_given() -> None:
-    params = {"cellId": ID, "cellType": "SQL", "outputDataframe": "df", "detachDataConnection": True}
+    params = {
+        "cellId": ID,
+        "cellType": "SQL",
+        "outputDataframe": "df",
+        "detachDataConnection": True,
+    }
     assert refusal("hex_update_cell", params) == [
         "source: required when outputDataframe is given; "
         "Hex takes the output dataframe together with the SQL source"
@@ -419,7 +424,8 @@ id: hex_custom
 name: Custom
 description: A tool with constrained secrets.
 params:
-  apiKey: {type: string, required: true, secret: true, in: auth, visibility: user-only, description: token}
+  apiKey:
+    {type: string, required: true, secret: true, in: auth, visibility: user-only, description: t}
   pin:
     type: string
     in: body
@@ -427,7 +433,9 @@ params:
     visibility: user-only
     schema: {pattern: "^[0-9]{4}$", not: {const: "0000"}}
     description: a pin
-  code: {type: string, in: body, secret: true, visibility: user-only, enum: [alpha, beta], description: a code}
+  code:
+    {type: string, in: body, secret: true, visibility: user-only,
+     enum: [alpha, beta], description: c}
   word: {type: string, in: body, schema: {maxLength: 3, not: {const: "bad"}}, description: a word}
   runId: {type: string, format: uuid, in: body, description: a run}
 request: {method: POST, path: /custom}
