@@ -105,8 +105,9 @@ def _finite_float(text: str) -> float:
 
 
 def _bounded_int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        raise JsonRefused(f"it holds an integer of {len(text)} digits")
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise JsonRefused(f"it holds an integer of {digits} digits")
     return int(text)
 
 
