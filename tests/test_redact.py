@@ -67,3 +67,45 @@ def test_a_secret_with_an_escapable_character_makes_no_json_clean() -> None:
     # JSON may write "/" as "\/", so the secret need not appear byte for byte.
     assert Redactor(["abc/def"]).clean_json(b'{"a": "abc\\/def"}') is False
     assert Redactor(["abc/def"]).clean_json(b'{"a": "nothing"}') is False
+
+
+# "tok~>?1" as a server may echo it: base64 of the key and of "Bearer <key>", standard and
+# URL-safe, with and without padding; percent-encoded with either case of hex digits.
+ECHOED = "tok~>?1"
+ECHOES = [
+    "dG9rfj4/MQ==", "dG9rfj4/MQ", "dG9rfj4_MQ==", "dG9rfj4_MQ",
+    "QmVhcmVyIHRva34+PzE=", "QmVhcmVyIHRva34+PzE", "QmVhcmVyIHRva34-PzE=", "QmVhcmVyIHRva34-PzE",
+    "tok~%3E%3F1", "tok~%3e%3f1",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("echo", ECHOES)
+def test_a_secret_echoed_encoded_is_masked_whole(echo: str) -> None:
+    redactor = Redactor([ECHOED])
+    assert redactor.text(f"debug: {echo}.") == f"debug: {MASK}."
+    assert redactor.clean_text(f"debug: {echo}.") is False
+    assert redactor.value({"debug": [echo]}) == {"debug": [MASK]}
+    assert redactor.clean_json(b'{"debug": "' + echo.encode() + b'"}') is False
+
+
+def test_an_encoded_secret_with_a_slash_is_found_in_json_that_escapes_the_slash() -> None:
+    redactor = Redactor([ECHOED])
+    assert redactor.clean_json(b'{"debug": "dG9rfj4\\/MQ"}') is False
+    assert redactor.clean_json(b'{"debug": "dG9rfj4/MA", "ok": "tok~"}') is True
+
+
+def test_values_too_short_to_be_secrets_are_not_masked() -> None:
+    redactor = Redactor([None, "", "abc", "wxyz"])
+    assert redactor.text("abc and wxyz") == f"abc and {MASK}"
+    assert redactor.clean_text("abc") is True
+    assert redactor.value({"a": "abc"}) == {"a": "abc"}
+
+
+def test_text_is_clean_only_without_a_secret_or_a_bearer_value() -> None:
+    redactor = Redactor([SECRET])
+    assert redactor.clean_text("Sales report, owner a@b.c") is True
+    assert redactor.clean_text(f"key={SECRET}") is False
+    assert redactor.clean_text("Authorization: BEARER abc") is False
+    assert redactor.text("Authorization: BEARER abc,def") == f"Authorization: BEARER {MASK},def"
+    assert redactor.value({"h": "BEARER abc"}) == {"h": f"BEARER {MASK}"}
+    assert redactor.text("Sales report") == "Sales report"
