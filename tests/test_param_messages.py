@@ -466,3 +466,15 @@ def test_a_secret_is_never_shown_in_a_refusal(
     custom: Registry, params: dict[str, Any], said: str
 ) -> None:
     assert refusal("hex_custom", params, custom) == [said]
+
+
+def test_a_param_that_could_not_be_read_is_only_said_once() -> None:
+    params = {"collectionId": ID, "userIds": '["x"', "userAccess": "CAN_VIEW"}
+    assert refusal("hex_update_collection", params) == [
+        "userIds: is not valid JSON (Expecting ',' delimiter at char 4)"
+    ]  # not also "required with userAccess", nor "give at least one"
+    params = {**params, "groupAccess": "CAN_EDIT"}
+    assert refusal("hex_update_collection", params) == [
+        "userIds: is not valid JSON (Expecting ',' delimiter at char 4)",
+        "groupIds: required with groupAccess; each group is granted the access level given",
+    ]

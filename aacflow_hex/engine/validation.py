@@ -305,7 +305,9 @@ def validate_params(
             continue  # reported above, with clearer words
         messages.append(_describe(error, spec))
     for rule in spec.rules:
-        messages.extend(_check_rule(rule, params))
+        # A param that could not be read is neither given nor missing: its own message says.
+        if unreadable.isdisjoint(rule.names):
+            messages.extend(_check_rule(rule, params))
     if messages:
         raise ParamError(messages)
     return params
