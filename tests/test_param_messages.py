@@ -257,6 +257,10 @@ def test_lengths_and_sizes() -> None:
     assert refusal("hex_update_collection", {**both, "userIds": []}) == [
         "userIds: fails minItems 1; got []"
     ]
+    many = {"projectId": ID, "userIds": [ID] * 26, "access": "CAN_VIEW"}
+    assert refusal("hex_share_project_with_users", many) == [
+        f'userIds: fails maxItems 25; got ["{ID}", "{ID[:15]}...'
+    ]
 
 
 def test_every_problem_is_reported_in_the_order_of_the_params_names() -> None:
@@ -436,7 +440,11 @@ params:
   code:
     {type: string, in: body, secret: true, visibility: user-only,
      enum: [alpha, beta], description: c}
-  word: {type: string, in: body, schema: {maxLength: 3, not: {const: "bad"}}, description: a word}
+  word:
+    type: string
+    in: body
+    schema: {minLength: 2, maxLength: 3, not: {const: "bad"}}
+    description: a word
   runId: {type: string, format: uuid, in: body, description: a run}
 request: {method: POST, path: /custom}
 outputs:
@@ -458,6 +466,7 @@ def custom(tmp_path_factory: pytest.TempPathFactory) -> Registry:
         ({"pin": "0000"}, "pin: is invalid (not)"),
         ({"code": "gamma"}, "code: must be one of alpha, beta; got (hidden)"),
         ({"word": "long"}, 'word: fails maxLength 3; got "long"'),
+        ({"word": "a"}, 'word: fails minLength 2; got "a"'),
         ({"word": "bad"}, "word: 'bad' should not be valid under {'const': 'bad'}"),
         ({"runId": "r1"}, f'runId: {UUID_HINT}; got "r1"'),
     ],
