@@ -210,3 +210,11 @@ def test_a_whole_number_is_sent_without_a_fraction(custom: Registry) -> None:
         "GET", f"{BASE}/custom", [("ratio", "2"), ("ratios", "1;0.5;true")], None
     )
     assert request("hex_custom", {"ratio": "2.5"}, custom).query == [("ratio", "2.5")]
+
+
+def test_a_whole_number_typed_with_a_fraction_is_sent_as_an_integer() -> None:
+    built = request("hex_export_project", {"projectId": ID, "versionNumber": "3.0"})
+    assert built == HttpRequest(
+        "POST", f"{BASE}/projects/export", [], {"projectId": ID, "version": 3}
+    )
+    assert type(built.json["version"]) is int  # JSON text 3, not 3.0
