@@ -446,6 +446,10 @@ params:
     schema: {minLength: 2, maxLength: 3, not: {const: "bad"}}
     description: a word
   runId: {type: string, format: uuid, in: body, description: a run}
+  level: {type: string, in: body, enum: [low, high], schema: {enum: [low]}, description: narrowed}
+  details: {type: json, in: body, schema: {type: object}, description: visible details}
+  sshKey:
+    {type: string, in: body, wireName: details.ssh.key, secret: true, description: hidden}
 request: {method: POST, path: /custom}
 outputs:
   ok: {type: boolean, value: true, description: whether it worked}
@@ -469,9 +473,14 @@ def custom(tmp_path_factory: pytest.TempPathFactory) -> Registry:
         ({"word": "a"}, 'word: fails minLength 2; got "a"'),
         ({"word": "bad"}, "word: 'bad' should not be valid under {'const': 'bad'}"),
         ({"runId": "r1"}, f'runId: {UUID_HINT}; got "r1"'),
+        ({"level": "high"}, 'level: must be one of low; got "high"'),
+        (
+            {"details": {"host": "h", "ssh": {"user": "u", "key": "k"}}},
+            "details: may not contain 'ssh.key'; give it in the sshKey field, which stays hidden",
+        ),
     ],
 )
-def test_a_secret_is_never_shown_in_a_refusal(
+def test_a_spec_s_own_constraints_are_named_and_its_secrets_never_shown(
     custom: Registry, params: dict[str, Any], said: str
 ) -> None:
     assert refusal("hex_custom", params, custom) == [said]
@@ -487,3 +496,12 @@ def test_a_param_that_could_not_be_read_is_only_said_once() -> None:
         "userIds: is not valid JSON (Expecting ',' delimiter at char 4)",
         "groupIds: required with groupAccess; each group is granted the access level given",
     ]
+
+
+@pytest.mark.parametrize(
+    "details", [{"ssh": {"user": "u"}}, {"ssh": "tunnel"}, {"ssh.key": "not nested"}, {}]
+)
+def test_a_visible_object_without_the_secret_s_nested_key_is_taken(
+    custom: Registry, details: dict[str, Any]
+) -> None:
+    assert clean("hex_custom", {"details": details}, custom)["details"] == details

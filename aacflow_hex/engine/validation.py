@@ -128,9 +128,8 @@ def _describe(error: SchemaError, spec: ToolSpec) -> str:
     if kind == "maximum":
         return f"{where}: must be at most {error.validator_value:g}, got {got}"
     if kind == "enum":
-        choices: Any = error.validator_value  # the failing schema's own list (nested items too)
-        if param is not None and param.enum and len(path) <= 1:
-            choices = param.enum
+        # The failing schema's own list: the param's choices, or a nested item's.
+        choices: Any = error.validator_value
         options = ", ".join(str(v) for v in choices)
         return f"{where}: must be one of {options}; got {got}"
     if kind == "pattern" and error.validator_value == UUID_PATTERN and len(path) > 1:
@@ -172,8 +171,17 @@ def _check_nulled(spec: ToolSpec, params: dict[str, Any]) -> list[str]:
     return messages
 
 
+def _holds(value: Any, keys: list[str]) -> bool:
+    """Whether ``value`` has the nested key ``keys`` (``["ssh", "key"]``: value["ssh"]["key"])."""
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            return False
+        value = value[key]
+    return True
+
+
 def _check_secret_keys(spec: ToolSpec, params: Mapping[str, Any]) -> list[str]:
-    """A json object may not carry a key that a secret param fills in the same object.
+    """A json object may not carry a key that a secret param fills in it, at any depth.
 
     Secrets have their own hidden, masked params; inside a visible object they would
     reach an AI's context and could come back unmasked.
@@ -187,7 +195,7 @@ def _check_secret_keys(spec: ToolSpec, params: Mapping[str, Any]) -> list[str]:
         for secret_name, secret in spec.params.items():
             wire = secret.wire_name or secret_name
             leaf = wire.removeprefix(prefix)
-            if secret.secret and wire.startswith(prefix) and "." not in leaf and leaf in value:
+            if secret.secret and wire.startswith(prefix) and _holds(value, leaf.split(".")):
                 messages.append(
                     f"{name}: may not contain {leaf!r}; give it in the {secret_name} field, "
                     "which stays hidden"
@@ -199,7 +207,7 @@ def _check_placeholders(spec: ToolSpec, params: Mapping[str, Any]) -> list[str]:
     """A param whose body key depends on another (``{type}``) needs that other param."""
     messages = []
     for name, param in spec.params.items():
-        if name not in params or params.get(name) is None:
+        if name not in params:  # given values are never None here: None means not given
             continue
         for other in placeholders(param.wire_name or ""):
             if other not in params and not spec.params[other].required:
