@@ -58,6 +58,31 @@ def test_unsafe_base_urls_are_refused_with_a_reason(url: str, says: str) -> None
     assert "s3cr3t-pass" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "host",
+    [
+        "a..b",
+        "exämple..com",
+        "a" * 64 + ".example",
+        "exa mple.com",
+        "ex%41mple.com",
+        "exa\x7fmple.com",
+    ],
+)
+def test_a_host_that_cannot_be_looked_up_is_refused_before_any_request(host: str) -> None:
+    """Not later, as an "unexpected UnicodeError while handling Hex's answer"."""
+    with pytest.raises(UnsafeBaseURL) as refused:
+        HexExecutor(f"https://{host}/api/v1", TOKEN)
+    assert str(refused.value) == f"base_url for {host!r}: the host is not a valid name or address"
+
+
+@pytest.mark.parametrize(
+    "host", ["bücher.example", "hex_emulator", "app.hex.tech.", "a" * 63 + ".example", "[::1]"]
+)
+def test_international_local_and_literal_hosts_are_accepted(host: str) -> None:
+    assert HexExecutor(f"https://{host}/api/v1", TOKEN).base_url == f"https://{host}/api/v1"
+
+
 def test_a_named_insecure_host_is_allowed() -> None:
     ex = HexExecutor(
         "http://hex-emulator.lan:8765/api/v1", allow_insecure_hosts=["hex-emulator.lan"]

@@ -16,6 +16,8 @@ from urllib.parse import quote, urlsplit
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _UNSAFE_IN_SEGMENT = re.compile(r"[/\\%?#\x00-\x1f\x7f]")
+# A host name as DNS takes it, after IDNA encoding (underscores: local service names).
+_HOST_NAME = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?")
 
 
 class UnsafeBaseURL(ValueError):
@@ -41,6 +43,21 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _is_host(host: str) -> bool:
+    """An IP address, or a name that can be looked up: IDNA-encodable labels of 1 to 63
+    characters, with no space, percent sign or control character."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        name = host.encode("idna").decode("ascii")
+    except UnicodeError:  # an empty label, or one over 63 characters
+        return False
+    return _HOST_NAME.fullmatch(name) is not None
+
+
 def check_base_url(url: str, allow_insecure_hosts: Iterable[str] = ()) -> str:
     """The base URL without a trailing slash, or UnsafeBaseURL saying what is wrong.
 
@@ -61,6 +78,8 @@ def check_base_url(url: str, allow_insecure_hosts: Iterable[str] = ()) -> str:
         raise UnsafeBaseURL(
             "base_url must be an absolute https:// URL such as https://app.hex.tech/api/v1"
         )
+    if not _is_host(host):
+        raise UnsafeBaseURL(f"base_url for {host!r}: the host is not a valid name or address")
     if parts.username is not None or parts.password is not None:
         raise UnsafeBaseURL(
             f"base_url for {host} must not carry credentials; pass the token as api_key"
