@@ -17,6 +17,7 @@ from aacflow_hex.engine.decode import (
 )
 from aacflow_hex.engine.results import ToolFailure
 from aacflow_hex.engine.retry import NO_RETRY, RetryPolicy
+from aacflow_hex.spec.registry import Registry, load_registry
 
 GET_PROJECT = ("GET", f"/projects/{PROJECT_ID}")
 
@@ -176,3 +177,101 @@ def test_decoding_is_pure_and_raises_the_classified_error() -> None:
     assert caught.value.error.kind == "not_found"
     assert classify_error(HttpResponse(418, {}, b"")).kind == "invalid_request"
     assert decode_response(HttpResponse(201, {}, b""), empty_ok=True) == {}
+
+
+RUNS_PATH = f"/projects/{PROJECT_ID}/runs"
+RUN_HINT = "List the project's runs with hex_get_project_runs before triggering it again."
+HTML = "<html>oops</html>"
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"), [(200, "200 OK"), (201, "201 Created"), (299, "299")]
+)
+async def test_an_unreadable_success_of_a_run_trigger_says_the_run_most_likely_started(
+    hex_api: FakeHex, executor: HexExecutor, status: int, reason: str
+) -> None:
+    hex_api.reply("POST", RUNS_PATH, Reply(status, HTML, content_type="text/html"))
+    hex_api.reply(*GET_PROJECT, Reply(status, HTML, content_type="text/html"))
+    trigger = await executor.execute("hex_run_project", {"projectId": PROJECT_ID})
+    read = await executor.execute("hex_get_project", {"projectId": PROJECT_ID})
+    said = f"Hex API answered {reason} with a body that is not JSON (text/html, 17 bytes)"
+    assert trigger.error is not None and trigger.error.kind == "invalid_response"
+    assert trigger.error.message == (
+        f"{said}. The request has most likely reached Hex and taken effect. {RUN_HINT}"
+    )
+    assert read.error is not None and read.error.message == said  # a read started nothing
+
+
+@pytest.mark.parametrize(
+    ("reply", "said"),
+    [
+        (
+            Reply(300, HTML, content_type="text/html"),
+            "Hex API answered 300 Multiple Choices: the body was not Hex's JSON error (text/html)",
+        ),
+        (Reply(404, TSOA), "Project not found"),
+    ],
+    ids=["300", "404"],
+)
+async def test_a_refused_run_trigger_says_nothing_about_a_run_having_started(
+    hex_api: FakeHex, executor: HexExecutor, reply: Reply, said: str
+) -> None:
+    hex_api.reply("POST", RUNS_PATH, reply)
+    result = await executor.execute("hex_run_project", {"projectId": PROJECT_ID})
+    assert result.error is not None and result.error.status_code == reply.status
+    assert said in result.error.message and "reached Hex" not in result.error.message
+
+
+def _registry_with(tool_id: str, **changes: object) -> Registry:
+    spec = load_registry().get(tool_id)
+    return Registry({tool_id: spec.model_copy(update=changes)})
+
+
+async def test_a_read_is_never_said_to_have_acted_even_if_its_spec_forgets_it_is_idempotent(
+    hex_api: FakeHex,
+) -> None:
+    """GET is idempotent whatever the spec's annotations say: retried, and no warning."""
+    spec = load_registry().get("hex_get_project")
+    annotations = spec.annotations.model_copy(update={"idempotent": False})
+    registry = _registry_with("hex_get_project", annotations=annotations)
+    hex_api.reply(*GET_PROJECT, Reply(503, {"message": "down"}), Reply(200, PROJECT, delay=2))
+    policy = RetryPolicy(base_delay=0.01)
+    async with HexExecutor(hex_api.base_url, "k" * 20, retry=policy, registry=registry) as ex:
+        result = await ex.execute("hex_get_project", {"projectId": PROJECT_ID}, timeout=0.5)
+    assert len(hex_api.received) == 2  # the 503 was retried
+    assert result.error is not None
+    assert result.error.message == "hex_get_project did not finish within 0.5 s."
+
+
+async def test_a_write_whose_spec_has_no_hint_of_its_own_gets_the_general_one(
+    hex_api: FakeHex,
+) -> None:
+    spec = load_registry().get("hex_create_collection")
+    assert spec.request is not None
+    request = spec.request.model_copy(update={"ambiguous_hint": None})
+    registry = _registry_with("hex_create_collection", request=request)
+    hex_api.reply("POST", "/collections", Reply(503, {"message": "down"}))
+    async with HexExecutor(hex_api.base_url, "k" * 20, retry=NO_RETRY, registry=registry) as ex:
+        result = await ex.execute("hex_create_collection", {"name": "Finance"})
+    assert result.error is not None and result.error.kind == "server"
+    assert result.error.message.endswith(
+        ". The request may have reached Hex and taken effect. "
+        "Check its state in Hex before trying again."
+    )
+
+
+@pytest.mark.parametrize("tool_id", ["hex_export_project", "hex_deactivate_user"])
+async def test_a_post_marked_idempotent_is_retried_and_not_said_to_have_acted(
+    hex_api: FakeHex, tool_id: str
+) -> None:
+    spec = load_registry().get(tool_id)
+    assert spec.request is not None and spec.request.method == "POST"
+    params = {"projectId": PROJECT_ID, "userId": PROJECT_ID}
+    wanted = {k: v for k, v in params.items() if k in spec.params}
+    path = spec.request.path.format(**wanted)
+    hex_api.reply("POST", path, Reply(503, {"message": "down"}))
+    async with HexExecutor(hex_api.base_url, "k" * 20, retry=RetryPolicy(base_delay=0.01)) as ex:
+        result = await ex.execute(tool_id, wanted)
+    assert result.error is not None and result.error.kind == "server"
+    assert result.error.message == "Hex API answered 503 Service Unavailable: down"
+    assert result.timing.attempts == len(hex_api.received) == 4
