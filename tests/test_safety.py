@@ -49,6 +49,9 @@ def test_https_and_loopback_base_urls_are_accepted(url: str) -> None:
         ("app.hex.tech/api/v1", "absolute https:// URL"),
         ("https://user:s3cr3t-pass@app.hex.tech/api/v1", "must not carry credentials"),
         ("https://app.hex.tech/api/v1?token=abc", "query"),
+        ("https://hxtp_s3cr3t-pass@app.hex.tech/api/v1", "must not carry credentials"),
+        ("https://:s3cr3t-pass@app.hex.tech/api/v1", "must not carry credentials"),
+        ("https://app.hex.tech/api/v1#s3cr3t-pass", "must not have a query or a fragment"),
     ],
 )
 def test_unsafe_base_urls_are_refused_with_a_reason(url: str, says: str) -> None:
@@ -81,6 +84,14 @@ def test_a_host_that_cannot_be_looked_up_is_refused_before_any_request(host: str
 )
 def test_international_local_and_literal_hosts_are_accepted(host: str) -> None:
     assert HexExecutor(f"https://{host}/api/v1", TOKEN).base_url == f"https://{host}/api/v1"
+
+
+def test_a_path_and_an_allowed_host_are_taken_as_written() -> None:
+    """Only a trailing slash goes: a proxy path in capitals stays, and a host named in
+    capitals in allow_insecure_hosts matches the (case-free) host of the URL."""
+    assert HexExecutor("https://proxy.example/HEX/", TOKEN).base_url == "https://proxy.example/HEX"
+    ex = HexExecutor("http://hex:8765/api/v1", TOKEN, allow_insecure_hosts=["HEX"])
+    assert ex.base_url == "http://hex:8765/api/v1"
 
 
 def test_a_named_insecure_host_is_allowed() -> None:
