@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
 from hexfake import FakeHex, Reply
 from samples import PROJECT, PROJECT_ID, RUN, page
 
@@ -103,6 +104,18 @@ async def test_a_first_page_that_cannot_be_read_is_still_an_error(hex_api: FakeH
     async with HexExecutor(hex_api.base_url, TOKEN, retry=NO_RETRY) as executor:
         result = await executor.execute("hex_list_projects", {"fetchAll": True}, timeout=0.5)
     assert result.error is not None and result.error.kind == "timeout"
+    assert result.error.message == "hex_list_projects did not finish within 0.5 s."
+
+
+async def test_a_walk_with_time_to_spare_reads_every_page(
+    hex_api: FakeHex, executor: HexExecutor
+) -> None:
+    """Pages stop only when the deadline is near, not while a second of the call is left."""
+    hex_api.reply("GET", "/projects", *THREE_PAGES)
+    result = await executor.execute("hex_list_projects", {"fetchAll": True}, timeout=1.15)
+    assert result.success, result.error
+    assert ids(result) == [p["id"] for p in projects(0, 240)]
+    assert result.output["truncated"] is False and len(hex_api.received) == 3
 
 
 async def test_a_walk_whose_pages_bring_nothing_new_stops(
@@ -118,13 +131,15 @@ async def test_a_walk_whose_pages_bring_nothing_new_stops(
     assert len(hex_api.received) == 2
 
 
+@pytest.mark.parametrize("limit", [10, 1])
 async def test_a_page_with_more_items_than_asked_for_is_refused(
-    hex_api: FakeHex, executor: HexExecutor
+    hex_api: FakeHex, executor: HexExecutor, limit: int
 ) -> None:
-    hex_api.reply("GET", "/projects", Reply(200, page(projects(0, 11))))
-    result = await executor.execute("hex_list_projects", {"limit": 10})
+    hex_api.reply("GET", "/projects", Reply(200, page(projects(0, limit + 1))))
+    result = await executor.execute("hex_list_projects", {"limit": limit})
     assert result.error is not None and result.error.kind == "invalid_response"
-    assert "11 items on a page that asked for at most 10" in result.error.message
+    said = f"{limit + 1} items on a page that asked for at most {limit}"
+    assert said in result.error.message
 
 
 async def test_a_page_of_millions_of_empty_items_is_refused_quickly(
