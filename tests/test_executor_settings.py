@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
+from hexfake import Reply, fake_hex
+from samples import PROJECT, PROJECT_ID
 
 from aacflow_hex import HexExecutor
 from aacflow_hex.engine.redis_setting import RedisSettingError
@@ -85,3 +88,23 @@ def test_a_redis_url_from_the_environment_is_checked_like_the_argument(
     assert str(refused.value) == said
     monkeypatch.setenv("HEX_REDIS_URL", "")
     assert HexExecutor(OWN_URL).base_url == OWN_URL  # empty: no Redis
+
+
+async def test_a_session_passed_in_carries_the_calls_and_stays_open() -> None:
+    """The caller's aiohttp session (its trace hooks, its pool) is used, and left open."""
+    sent: list[str] = []
+
+    async def on_request_start(
+        session: aiohttp.ClientSession, context: object, params: aiohttp.TraceRequestStartParams
+    ) -> None:
+        sent.append(params.url.path)
+
+    tracing = aiohttp.TraceConfig()
+    tracing.on_request_start.append(on_request_start)
+    async with fake_hex() as hex_api, aiohttp.ClientSession(trace_configs=[tracing]) as session:
+        hex_api.reply("GET", f"/projects/{PROJECT_ID}", Reply(200, PROJECT))
+        async with HexExecutor(hex_api.base_url, "k" * 20, session=session) as ex:
+            result = await ex.execute("hex_get_project", {"projectId": PROJECT_ID})
+        assert result.success, result.error
+        assert sent == [f"/api/v1/projects/{PROJECT_ID}"]
+        assert not session.closed
