@@ -654,8 +654,6 @@ def _is_idempotent(spec: ToolSpec, method: str | None) -> bool:
 
 def _with_hint(error: ToolError, hint: str) -> ToolError:
     """``error`` with ``hint`` (a sentence starting with a space) after its message."""
-    if not hint:
-        return error
     return error.model_copy(update={"message": error.message.rstrip(".") + "." + hint})
 
 
