@@ -6,13 +6,21 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+import pytest
 from hexfake import FakeHex, Reply
-from samples import PROJECT, PROJECT_ID
+from samples import PROJECT, PROJECT_ID, RUN, RUN_ID, page
 
 from aacflow_hex import load_registry
+from aacflow_hex.spec.registry import Registry
+from aacflow_hex.surfaces import agents, cli
+from aacflow_hex.surfaces.block import build_block
 
 TOKEN = "hxtp_cli_token_abcdef0123456789"
+REGISTRY = load_registry()
 
 
 async def run_cli(*args: str, base_url: str = "http://127.0.0.1:9/api/v1") -> tuple[int, str, str]:
@@ -126,3 +134,352 @@ async def test_a_closed_pipe_ends_quietly() -> None:
     err = await process.stderr.read()
     assert await process.wait() == 0
     assert b"Traceback" not in err
+
+
+# -- in process: the same commands through cli.main, as the `aacflow-hex` script calls it --
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """The key set and no Redis, as a user's shell would have it."""
+    monkeypatch.setenv("HEX_API_KEY", TOKEN)
+    monkeypatch.delenv("HEX_REDIS_URL", raising=False)
+    return monkeypatch
+
+
+async def call_cli(cli_env: pytest.MonkeyPatch, hex_api: FakeHex, *argv: str) -> int:
+    """``cli.main(argv)`` against ``hex_api``, in a thread: it runs its own event loop."""
+    cli_env.setenv("HEX_API_BASE_URL", hex_api.base_url)
+    return await asyncio.to_thread(cli.main, list(argv))
+
+
+def test_tools_lists_one_tool_a_line_in_aligned_columns(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["tools"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    specs = REGISTRY.specs()
+    width = max(len(spec.id) for spec in specs)
+    assert lines[: len(specs)] == [f"{s.id.ljust(width)}  {s.description}" for s in specs]
+    assert lines[len(specs) :] == [
+        "",
+        f"{len(specs)} tools. 'aacflow-hex describe TOOL' shows one.",
+    ]
+
+
+def test_describe_shows_every_flag_of_a_param_and_the_rules(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["describe", "hex_get_project_runs"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    params = lines[lines.index("Params:") + 1 : lines.index("Outputs:")]
+    described = {
+        line.split()[0]: line
+        for line in params
+        if line.startswith("  ") and not line.startswith("   ")
+    }
+    assert described["offset"] == "  offset                   number (integer)   optional, >= 0"
+    assert described["runTriggerFilter"] == (
+        "  runTriggerFilter         string             "
+        "optional, one of API|SCHEDULED|APP_REFRESH|ALL"
+    )
+    spec = REGISTRY.get("hex_get_project_runs")
+    # Each param's description on the line below it, under the type column.
+    at = params.index(described["offset"])
+    assert params[at + 1] == " " * 27 + spec.params["offset"].description
+    assert params[-2] == f"  ({spec.rules[0].summary})"
+    assert params[-1] == ""
+
+
+def test_describe_lists_the_fields_of_list_items_under_the_list(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["describe", "hex_get_project_runs"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    outputs = lines[lines.index("Outputs:") + 1 :]
+    assert outputs[0] == "  runs                     array    List of project runs"
+    assert outputs[1] == "    projectId              string   Project UUID"
+
+
+def test_describe_json_uses_the_spec_files_names_and_leaves_out_what_is_not_set(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["describe", "hex_list_projects", "--json"]) == 0
+    described = json.loads(capsys.readouterr().out)
+    assert described["annotations"]["readOnly"] is True
+    assert described["params"]["limit"]["in"] == "query"
+
+    def nulls(value: object) -> int:
+        if isinstance(value, dict):
+            return sum(nulls(v) for v in value.values()) + list(value.values()).count(None)
+        if isinstance(value, list):
+            return sum(nulls(v) for v in value)
+        return 0
+
+    assert nulls(described) == 0
+
+
+@pytest.mark.parametrize(
+    ("pair", "said"),
+    [
+        ("novalue", "error: -p 'novalue': expected name=value\n"),
+        ("=5", "error: -p '=5': expected name=value\n"),
+    ],
+)
+def test_a_param_without_a_name_or_a_value_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], pair: str, said: str
+) -> None:
+    assert cli.main(["run", "hex_list_projects", "-p", pair]) == 2
+    assert capsys.readouterr() == ("", said)
+
+
+def test_an_unknown_tool_is_named_before_its_params_are_read(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["run", "hex_no_such_tool", "-p", "novalue"]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("error: ") and "hex_no_such_tool" in said and "-p" not in said
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("[1]", "not an array"),
+        ('"ten"', "not a string"),
+        ("true", "not a boolean"),
+        ("null", "not null"),
+        ("10", "not a number"),
+        ("1.5", "not a number"),
+    ],
+)
+def test_params_json_that_is_no_object_says_what_it_is(
+    capsys: pytest.CaptureFixture[str], given: str, said: str
+) -> None:
+    assert cli.main(["run", "hex_list_projects", "--params-json", given]) == 2
+    assert capsys.readouterr() == (
+        "",
+        f'error: --params-json must be a JSON object such as {{"limit": 10}}, {said}\n',
+    )
+
+
+def test_params_json_that_is_no_json_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["run", "hex_list_projects", "--params-json", "{limit: 10}"]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("error: --params-json is not valid JSON: Expecting property name")
+    assert said.count("\n") == 1
+
+
+async def test_run_prints_the_output_as_indented_json_keeping_non_ascii_text(
+    cli_env: pytest.MonkeyPatch, hex_api: FakeHex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hex_api.reply("GET", f"/projects/{PROJECT_ID}", Reply(200, {**PROJECT, "title": "Umsätze"}))
+    assert (
+        await call_cli(cli_env, hex_api, "run", "hex_get_project", "-p", f"projectId={PROJECT_ID}")
+        == 0
+    )
+    out, err = capsys.readouterr()
+    assert out.startswith('{\n  "id": "' + PROJECT_ID + '",\n  "title": "Umsätze",\n')
+    assert json.loads(out)["owner"] == {"email": "grace@example.com"}
+    assert err == ""
+
+
+async def test_a_param_given_with_p_wins_over_the_same_in_params_json(
+    cli_env: pytest.MonkeyPatch, hex_api: FakeHex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hex_api.reply("GET", "/projects", Reply(200, page([PROJECT])))
+    argv = ["run", "hex_list_projects", "--params-json", '{"limit": 10, "sortDirection": "ASC"}']
+    assert await call_cli(cli_env, hex_api, *argv, "-p", "limit=3") == 0
+    query = dict(hex_api.received[0].query)
+    assert (query["limit"], query["sortDirection"]) == ("3", "ASC")
+    assert json.loads(capsys.readouterr().out)["total"] == 1
+
+
+async def test_run_json_prints_the_whole_result(
+    cli_env: pytest.MonkeyPatch, hex_api: FakeHex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hex_api.reply("GET", f"/projects/{PROJECT_ID}", Reply(200, PROJECT))
+    argv = ["run", "hex_get_project", "-p", f"projectId={PROJECT_ID}", "--json"]
+    assert await call_cli(cli_env, hex_api, *argv) == 0
+    out, err = capsys.readouterr()
+    result = json.loads(out)
+    assert (result["tool_id"], result["success"], result["error"]) == (
+        "hex_get_project",
+        True,
+        None,
+    )
+    assert result["output"]["title"] == PROJECT["title"] and result["status_code"] == 200
+    assert err == ""
+
+
+async def test_a_failed_call_says_its_kind_and_message_on_stderr_and_exits_1(
+    cli_env: pytest.MonkeyPatch, hex_api: FakeHex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hex_api.reply("GET", f"/projects/{PROJECT_ID}", Reply(404, {"reason": "Project not found"}))
+    argv = ["run", "hex_get_project", "-p", f"projectId={PROJECT_ID}"]
+    assert await call_cli(cli_env, hex_api, *argv) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("error (not_found): ") and "Project not found" in err
+    assert await call_cli(cli_env, hex_api, *argv, "--json") == 1
+    out, err = capsys.readouterr()  # with --json the error is in the result, not on stderr
+    assert json.loads(out)["error"]["kind"] == "not_found" and err == ""
+
+
+async def test_a_param_hex_would_refuse_exits_2_with_its_message_and_sends_nothing(
+    cli_env: pytest.MonkeyPatch, hex_api: FakeHex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await call_cli(cli_env, hex_api, "run", "hex_list_projects", "-p", "limit=500") == 2
+    assert capsys.readouterr() == ("", "error (validation): limit: must be at most 100, got 500\n")
+    assert hex_api.received == []
+
+
+async def test_a_wait_shows_its_progress_on_stderr_unless_told_not_to(
+    cli_env: pytest.MonkeyPatch, hex_api: FakeHex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hex_api.reply("GET", f"/projects/{PROJECT_ID}/runs/{RUN_ID}", Reply(200, RUN))
+    argv = ["run", "hex_wait_for_run", "-p", f"projectId={PROJECT_ID}", "-p", f"runId={RUN_ID}"]
+    assert await call_cli(cli_env, hex_api, *argv) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["status"] == "COMPLETED"
+    assert "COMPLETED" in err
+    assert await call_cli(cli_env, hex_api, *argv, "--no-progress") == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["status"] == "COMPLETED" and err == ""
+
+
+def test_the_emulator_command_hands_each_option_to_the_emulator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from aacflow_hex.emulator import EmulatorConfig, serve
+
+    served: list[EmulatorConfig] = []
+    monkeypatch.setattr(serve, "serve", served.append)
+    assert cli.main(["emulator"]) == 0
+    argv = ["emulator", "--host", "127.0.0.2", "--port", "9001", "--token", "t-x", "--seed", "7"]
+    argv += ["--projects", "12", "--run-duration", "0.5", "--no-rate-limits"]
+    assert cli.main(argv) == 0
+    default, chosen = served
+    defaults = EmulatorConfig()
+    assert (default.host, default.port, default.seed) == ("127.0.0.1", 8765, 0)
+    assert (default.projects, default.run_duration) == (320, 2.0)
+    assert default.token == defaults.token and default.rate_limits == defaults.rate_limits
+    assert (chosen.host, chosen.port, chosen.token, chosen.seed) == ("127.0.0.2", 9001, "t-x", 7)
+    assert (chosen.projects, chosen.run_duration, chosen.rate_limits) == (12, 0.5, None)
+
+
+def test_without_a_command_the_cli_says_one_is_needed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as ended:
+        cli.main([])
+    assert ended.value.code == 2
+    assert "the following arguments are required: COMMAND" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "built"),
+    [
+        (["export", "openai"], lambda: agents.openai_tools(REGISTRY)),
+        (["export", "openai", "--api", "chat"], lambda: agents.openai_tools(REGISTRY)),
+        (
+            ["export", "openai", "--read-only"],
+            lambda: agents.openai_tools(REGISTRY, read_only=True),
+        ),
+        (
+            ["export", "openai", "--api", "responses"],
+            lambda: agents.openai_responses_tools(REGISTRY),
+        ),
+        (
+            ["export", "openai", "--api", "responses", "--read-only"],
+            lambda: agents.openai_responses_tools(REGISTRY, read_only=True),
+        ),
+        (["export", "anthropic"], lambda: agents.anthropic_tools(REGISTRY)),
+        (
+            ["export", "anthropic", "--read-only"],
+            lambda: agents.anthropic_tools(REGISTRY, read_only=True),
+        ),
+        (["export", "mcp", "--api", "chat"], lambda: {"tools": agents.mcp_tools(REGISTRY)}),
+        (
+            ["export", "mcp", "--read-only"],
+            lambda: {"tools": agents.mcp_tools(REGISTRY, read_only=True)},
+        ),
+        (["export", "block"], lambda: build_block(REGISTRY)),
+        (["export", "block", "--read-only"], lambda: build_block(REGISTRY, read_only=True)),
+    ],
+)
+def test_export_prints_the_schemas_asked_for_as_indented_json(
+    capsys: pytest.CaptureFixture[str], argv: list[str], built: Callable[[], Any]
+) -> None:
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert out == json.dumps(built(), indent=2) + "\n"
+
+
+def test_export_keeps_text_in_other_scripts_as_it_is(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = REGISTRY.get("hex_get_project")
+    german = spec.model_copy(update={"description": "Ein Projekt lesen (Größe, Status)"})
+    monkeypatch.setattr(cli, "load_registry", lambda: Registry({spec.id: german}))
+    assert cli.main(["export", "mcp"]) == 0
+    assert "Ein Projekt lesen (Größe, Status)" in capsys.readouterr().out
+
+
+def test_docs_in_german_on_stdout_or_as_one_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aacflow_hex.surfaces.docs_gen import render_docs
+
+    assert cli.main(["docs", "--lang", "de"]) == 0
+    assert capsys.readouterr().out == render_docs("de", REGISTRY)
+    assert cli.main(["docs", "--lang", "de", "--out", str(tmp_path)]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["tools.de.md"]
+    assert (tmp_path / "tools.de.md").read_text() == render_docs("de", REGISTRY)
+    assert capsys.readouterr() == ("", f"wrote {tmp_path / 'tools.de.md'}\n")
+
+
+@pytest.mark.parametrize(("argv", "read_only"), [(["mcp"], False), (["mcp", "--read-only"], True)])
+def test_the_mcp_command_serves_stdio_and_exits_with_its_code(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], read_only: bool
+) -> None:
+    from aacflow_hex.surfaces import mcp_stdio
+
+    asked: list[bool] = []
+
+    def run(*, read_only: bool = False) -> int:
+        asked.append(read_only)
+        return 130
+
+    monkeypatch.setattr(mcp_stdio, "run", run)
+    assert cli.main(argv) == 130
+    assert asked == [read_only]
+
+
+def test_the_serve_command_hands_each_option_to_the_http_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from aacflow_hex.surfaces import mcp_http
+
+    served: list[mcp_http.ServeSettings] = []
+
+    def serve(settings: mcp_http.ServeSettings) -> int:
+        served.append(settings)
+        return 2
+
+    monkeypatch.setattr(mcp_http, "serve", serve)
+    assert cli.main(["serve"]) == 2
+    argv = ["serve", "--host", "0.0.0.0", "--port", "9002", "--read-only", "--workers", "3"]
+    argv += ["--allow-host", "a.example:9002", "--allow-host", "b.example:*"]
+    argv += ["--allow-origin", "https://a.example", "--grace", "2.5"]
+    assert cli.main(argv) == 2
+    default, chosen = served
+    assert default == mcp_http.ServeSettings(host="127.0.0.1", port=8000, grace=20.0)
+    assert chosen == mcp_http.ServeSettings(
+        host="0.0.0.0",
+        port=9002,
+        read_only=True,
+        workers=3,
+        allowed_hosts=("a.example:9002", "b.example:*"),
+        allowed_origins=("https://a.example",),
+        grace=2.5,
+    )

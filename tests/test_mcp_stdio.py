@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import subprocess
@@ -20,9 +21,10 @@ import pytest
 from aacflow_hex import load_registry
 from aacflow_hex.engine.progress import ProgressCallback, ProgressEvent, report
 from aacflow_hex.engine.results import ToolResult
+from aacflow_hex.surfaces import mcp_stdio
 from aacflow_hex.surfaces.agents import mcp_tool, served_specs
 from aacflow_hex.surfaces.mcp_server import INSTRUCTIONS, ToolCaller
-from aacflow_hex.surfaces.mcp_stdio import StdioSession
+from aacflow_hex.surfaces.mcp_stdio import StdioSession, claimed_stdio, encode, serve_lines
 
 REGISTRY = load_registry()
 ENVELOPE = {
@@ -422,3 +424,91 @@ def test_only_protocol_messages_reach_stdout() -> None:
     assert answers[2]["error"]["code"] == -32603
     assert "stray print" in done.stderr and "child process output" in done.stderr
     assert "tools/call hex_list_projects failed: RuntimeError" in done.stderr
+
+
+# -- the transport, in process ---------------------------------------------------------
+
+
+async def test_serve_lines_answers_in_order_and_closes_what_still_runs_at_the_end(
+    executor: FakeExecutor,
+) -> None:
+    specs = {s.id: s for s in served_specs(REGISTRY)}
+    caller = ToolCaller(executor, specs, has_api_key=True)
+    sent = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": initialize_params("2025-06-18"),
+        },
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": "two", "method": "ping"},
+        {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "hex_wait_for_run"}},
+    ]
+    wire_in = io.BytesIO(b"".join(json.dumps(m).encode() + b"\n" for m in sent))
+    wire_out = io.BytesIO()
+    warmed: list[bool] = []
+
+    async def warm_up() -> None:
+        await asyncio.sleep(0.01)
+        warmed.append(True)
+
+    await asyncio.wait_for(serve_lines(caller, wire_in, wire_out, warm_up=warm_up), 5)
+    lines = wire_out.getvalue().decode().splitlines(keepends=True)
+    assert all(line.endswith("\n") for line in lines)
+    answers = [json.loads(line) for line in lines]
+    assert [a["id"] for a in answers] == [1, "two", 3]
+    assert answers[1] == {"jsonrpc": "2.0", "id": "two", "result": {}}
+    assert answers[2]["error"] == {"code": -32000, "message": "Connection closed"}
+    assert warmed == [True]
+
+
+def test_a_message_is_one_compact_line_of_utf8_json() -> None:
+    line = encode({"jsonrpc": "2.0", "id": 1, "result": {"title": "Umsätze"}})
+    assert line == '{"jsonrpc":"2.0","id":1,"result":{"title":"Umsätze"}}\n'.encode()
+
+
+def test_while_serving_descriptor_1_writes_to_stderr_and_0_reads_nothing(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    with claimed_stdio() as (wire_in, wire_out):
+        os.write(1, b"stray output\n")  # a child process or a C library writing to fd 1
+        assert os.read(0, 10) == b""
+        wire_out.write(b'{"jsonrpc":"2.0"}\n')
+        wire_out.flush()
+        assert wire_in.readable() and wire_out.writable()
+    os.write(1, b"after\n")
+    out, err = capfd.readouterr()
+    assert out == '{"jsonrpc":"2.0"}\nafter\n'
+    assert err == "stray output\n"
+
+
+@pytest.mark.parametrize(("argv", "read_only"), [([], False), (["--read-only"], True)])
+def test_main_serves_until_stdin_ends_and_warns_without_a_key(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    read_only: bool,
+) -> None:
+    served: list[bool] = []
+
+    async def serve(*, read_only: bool = False) -> None:
+        served.append(read_only)
+
+    monkeypatch.setattr(mcp_stdio, "serve_stdio", serve)
+    monkeypatch.delenv("HEX_API_KEY", raising=False)
+    assert mcp_stdio.main(argv) == 0
+    assert capsys.readouterr() == ("", "warning: HEX_API_KEY is not set; every call will fail\n")
+    monkeypatch.setenv("HEX_API_KEY", "hxtp_stdio_0123456789")
+    assert mcp_stdio.main(argv) == 0
+    assert capsys.readouterr() == ("", "")
+    assert served == [read_only, read_only]
+
+
+def test_an_interrupted_server_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def interrupted(*, read_only: bool = False) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mcp_stdio, "serve_stdio", interrupted)
+    monkeypatch.setenv("HEX_API_KEY", "hxtp_stdio_0123456789")
+    assert mcp_stdio.run() == 130

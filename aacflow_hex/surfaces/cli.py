@@ -122,7 +122,7 @@ def _params_from_json(text: str) -> dict[str, Any]:
 
 
 async def _run_tool(
-    tool_id: str, params: dict[str, Any], timeout: float | None, show_progress: bool = False
+    tool_id: str, params: dict[str, Any], timeout: float | None, show_progress: bool
 ) -> Any:
     from ..engine.executor import HexExecutor
     from ..engine.progress import ProgressPrinter
