@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import sys
+from collections.abc import Callable
+
 import pytest
 
 from aacflow_hex.engine.results import ToolResult
@@ -88,3 +92,30 @@ def test_a_demo_that_ran_exits_0(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(demo, "run_demo", ran)
     assert demo.main() == 0
+
+
+class Terminal(io.StringIO):
+    """Standard output that keeps what had reached it at each flush."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushed: list[str] = []
+
+    def flush(self) -> None:
+        self.flushed.append(self.getvalue())
+
+
+def test_the_demo_shows_each_line_the_moment_it_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Piped (`aacflow-hex demo | tee demo.log`), each step must show as it happens."""
+    from aacflow_hex.surfaces import demo
+
+    async def two_steps(say: Callable[[str], None], run_duration: float = 3.0) -> float:
+        say("1. first")
+        say("2. second")
+        return 1.0
+
+    terminal = Terminal()
+    monkeypatch.setattr(demo, "run_demo", two_steps)
+    monkeypatch.setattr(sys, "stdout", terminal)
+    assert demo.main() == 0
+    assert terminal.flushed[:2] == ["1. first\n", "1. first\n2. second\n"]

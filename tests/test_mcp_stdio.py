@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from aacflow_hex import load_registry
+from aacflow_hex import __version__, load_registry
 from aacflow_hex.engine.progress import ProgressCallback, ProgressEvent, report
 from aacflow_hex.engine.results import ToolResult
 from aacflow_hex.surfaces import mcp_stdio
 from aacflow_hex.surfaces.agents import mcp_tool, served_specs
-from aacflow_hex.surfaces.mcp_server import INSTRUCTIONS, ToolCaller
+from aacflow_hex.surfaces.mcp_server import INSTRUCTIONS, Executes, ToolCaller
 from aacflow_hex.surfaces.mcp_stdio import StdioSession, claimed_stdio, encode, serve_lines
 
 REGISTRY = load_registry()
@@ -67,7 +67,7 @@ class FakeExecutor:
 class Client:
     """Writes lines to a session and reads what it sends back."""
 
-    def __init__(self, executor: FakeExecutor, *, read_only: bool = False) -> None:
+    def __init__(self, executor: Executes, *, read_only: bool = False) -> None:
         specs = {s.id: s for s in served_specs(REGISTRY, read_only=read_only)}
         self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.session = StdioSession(
@@ -78,7 +78,9 @@ class Client:
         line = message if isinstance(message, str) else json.dumps(message)
         self.session.receive(line.encode() + b"\n")
 
-    def request(self, request_id: int, method: str, params: dict[str, Any] | None = None) -> None:
+    def request(
+        self, request_id: int | str, method: str, params: dict[str, Any] | None = None
+    ) -> None:
         message: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
         if params is not None:
             message["params"] = params
@@ -88,7 +90,7 @@ class Client:
         return await asyncio.wait_for(self.outbox.get(), 5)
 
     async def ask(
-        self, request_id: int, method: str, params: dict[str, Any] | None = None
+        self, request_id: int | str, method: str, params: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         self.request(request_id, method, params)
         answer = await self.next()
@@ -136,6 +138,7 @@ async def client(executor: FakeExecutor) -> AsyncIterator[Client]:
     [
         ("2025-06-18", "2025-06-18"),
         ("2024-11-05", "2024-11-05"),
+        ("2025-03-26", "2025-03-26"),
         ("2025-11-25", "2025-11-25"),
         ("1999-01-01", "2025-11-25"),  # unknown: our latest handshake version
         ("2026-07-28", "2025-11-25"),  # not reachable through the handshake
@@ -147,7 +150,7 @@ async def test_initialize_answers_the_clients_version_or_our_latest(
     fresh = Client(executor)
     result = (await fresh.ask(1, "initialize", initialize_params(offered)))["result"]
     assert result["protocolVersion"] == answered
-    assert result["serverInfo"]["name"] == "aacflow-hex"
+    assert result["serverInfo"] == {"name": "aacflow-hex", "title": "Hex", "version": __version__}
     assert result["capabilities"] == {"tools": {"listChanged": False}}
     assert result["instructions"] == INSTRUCTIONS
 
@@ -512,3 +515,212 @@ def test_an_interrupted_server_exits_130(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(mcp_stdio, "serve_stdio", interrupted)
     monkeypatch.setenv("HEX_API_KEY", "hxtp_stdio_0123456789")
     assert mcp_stdio.run() == 130
+
+
+# -- every answer's exact words ----------------------------------------------------------
+
+
+async def test_each_malformed_line_gets_its_code_and_the_words_saying_what_is_wrong(
+    client: Client,
+) -> None:
+    client.send("{")
+    parse = await client.next()
+    assert parse["id"] is None
+    assert parse["error"]["code"] == -32700
+    assert parse["error"]["message"].startswith("Parse error: Expecting property name")
+    expected = [
+        ("[1, 2]", None, -32600, "a message must be a JSON object"),
+        ('{"jsonrpc": "2.0", "id": 1.5, "method": "ping"}', None, -32600,
+         "id must be a string or an integer"),
+        ('{"jsonrpc": "2.0", "id": null, "method": "ping"}', None, -32600,
+         "id must be a string or an integer"),
+        ('{"jsonrpc": "1.0", "id": 4, "method": "ping"}', 4, -32600,
+         "Invalid request: jsonrpc must be '2.0'"),
+        ('{"id": 5, "method": "ping"}', 5, -32600, "Invalid request: jsonrpc must be '2.0'"),
+        ('{"jsonrpc": "2.0", "id": 6}', 6, -32600, "Invalid request: no method"),
+        ('{"jsonrpc": "2.0", "id": 7, "method": 7}', 7, -32600, "Invalid request: no method"),
+        ('{"jsonrpc": "2.0", "id": 8, "method": "ping", "params": [1]}', 8, -32602,
+         "ping: params must be an object"),
+        ('{"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": 3}}', 9, -32602,
+         "tools/call: params.name must be the tool's name (a string)"),
+        ('{"jsonrpc": "2.0", "id": 10, "method": "tools/call", '
+         '"params": {"name": "hex_get_project", "arguments": [1]}}', 10, -32602,
+         "tools/call: params.arguments must be an object"),
+        ('{"jsonrpc": "2.0", "id": 11, "method": "resources/list"}', 11, -32601,
+         "Method not found"),
+    ]  # fmt: skip
+    for line, request_id, code, message in expected:
+        client.send(line)
+        answer = await client.next()
+        assert answer["jsonrpc"] == "2.0", line
+        assert (answer["id"], answer["error"]["code"], answer["error"]["message"]) == (
+            request_id, code, message,
+        ), line  # fmt: skip
+
+
+async def test_notifications_are_never_answered_whatever_they_carry(client: Client) -> None:
+    client.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": [1]})
+    client.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {}})
+    client.send(
+        {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1.5}}
+    )
+    client.send({"jsonrpc": "2.0", "method": "notifications/roots/list_changed"})
+    client.send({"jsonrpc": "2.0", "id": 1, "error": {"code": 1, "message": "x"}})
+    assert (await client.ask(2, "ping"))["result"] == {}
+
+
+async def test_an_arguments_free_call_passes_no_arguments(
+    client: Client, executor: FakeExecutor
+) -> None:
+    executor.release.set()
+    called = await client.ask(1, "tools/call", {"name": "hex_get_run_status"})
+    assert called["result"]["structuredContent"] == {"echo": {}}
+
+
+async def test_a_request_id_still_running_cannot_be_used_again(
+    client: Client, executor: FakeExecutor
+) -> None:
+    client.request(1, "tools/call", {"name": "hex_wait_for_run", "arguments": {}})
+    again = await client.ask(1, "tools/call", {"name": "hex_get_run_status", "arguments": {}})
+    assert again["error"] == {"code": -32600, "message": "request id 1 is already in use"}
+    client.request("a", "tools/call", {"name": "hex_wait_for_run", "arguments": {}})
+    client.request("a", "tools/call", {"name": "hex_wait_for_run", "arguments": {}})
+    assert (await client.next())["error"]["message"] == "request id 'a' is already in use"
+    executor.release.set()
+    assert {(await client.next())["id"] for _ in range(2)} == {1, "a"}
+    await asyncio.sleep(0)
+    reused = await client.ask(1, "tools/call", {"name": "hex_get_run_status", "arguments": {}})
+    assert reused["result"]["isError"] is False  # a finished call's id is free again
+
+
+async def test_progress_is_the_elapsed_seconds_and_grows_by_a_millisecond_when_time_stands(
+    client: Client, executor: FakeExecutor
+) -> None:
+    executor.steps = [
+        ProgressEvent("hex_wait_for_run", "PENDING", 0.25, "run is PENDING"),
+        ProgressEvent("hex_wait_for_run", "RUNNING", 0.25, "run is RUNNING"),
+        ProgressEvent("hex_wait_for_run", "RUNNING", 0.1, "run is RUNNING"),
+        ProgressEvent("hex_wait_for_run", "COMPLETED", 1.23456, "run is COMPLETED"),
+    ]
+    executor.release.set()
+    for token in ("t", 7):
+        client.request(
+            1, "tools/call", {"name": "hex_wait_for_run", "_meta": {"progressToken": token}}
+        )
+        heard = [await client.next() for _ in range(5)]
+        assert [n["params"]["progress"] for n in heard[:4]] == [0.25, 0.251, 0.252, 1.235]
+        assert {n["params"]["progressToken"] for n in heard[:4]} == {token}
+        assert heard[0] == {
+            "jsonrpc": "2.0",
+            "method": "notifications/progress",
+            "params": {
+                "progressToken": token,
+                "progress": 0.25,
+                "message": "PENDING: run is PENDING",
+            },
+        }
+        assert heard[4]["id"] == 1
+        await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("token", [1.5, True, None, {"a": 1}])
+async def test_a_progress_token_that_is_no_string_or_integer_gets_no_progress(
+    client: Client, executor: FakeExecutor, token: object
+) -> None:
+    executor.steps = [ProgressEvent("hex_wait_for_run", "PENDING", 0.25, "run is PENDING")]
+    executor.release.set()
+    meta = {"progressToken": token}
+    answer = await client.ask(1, "tools/call", {"name": "hex_wait_for_run", "_meta": meta})
+    assert answer["result"]["isError"] is False
+
+
+class Exploding:
+    """An executor with a bug: every call raises."""
+
+    async def execute(self, tool_id: str, params: Any = None, **_: Any) -> ToolResult:
+        raise RuntimeError(f"bug while calling with {params}")
+
+
+async def test_a_call_that_raises_is_an_internal_error_naming_nothing_it_was_sent(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    broken = Client(Exploding())
+    call = {"name": "hex_get_run_status", "arguments": {"projectId": "p-secret-ish"}}
+    answer = await broken.ask(1, "tools/call", call)
+    assert answer["error"] == {"code": -32603, "message": "Internal error"}
+    assert "tools/call hex_get_run_status failed: RuntimeError" in caplog.text
+    assert "p-secret-ish" not in caplog.text + json.dumps(answer)
+
+
+async def test_a_handshake_session_names_what_it_refuses(client: Client) -> None:
+    refused = await client.ask(1, "tools/list", {"_meta": ENVELOPE})
+    assert refused["error"] == {
+        "code": -32600,
+        "message": "this session was opened with initialize; requests carrying the "
+        "2026-07-28 envelope are not accepted in it",
+    }
+    again = await client.ask(2, "initialize", {"protocolVersion": "2025-06-18", "_meta": ENVELOPE})
+    assert again["result"]["protocolVersion"] == "2025-06-18"
+    assert "resultType" not in again["result"] and "_meta" not in again["result"]
+    listed = (await client.ask(3, "tools/list"))["result"]
+    assert set(listed) == {"tools"}
+
+
+async def test_a_2026_session_says_exactly_what_its_envelope_lacks(executor: FakeExecutor) -> None:
+    modern = Client(executor)
+    discovered = (await modern.ask(1, "server/discover", {"_meta": ENVELOPE}))["result"]
+    assert discovered == {
+        "supportedVersions": ["2026-07-28"],
+        "capabilities": {"tools": {"listChanged": False}},
+        "instructions": INSTRUCTIONS,
+        "ttlMs": 0,
+        "cacheScope": "private",
+        "resultType": "complete",
+        "_meta": {
+            "io.modelcontextprotocol/serverInfo": {
+                "name": "aacflow-hex",
+                "title": "Hex",
+                "version": __version__,
+            }
+        },
+    }
+    version_only = {"_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28"}}
+    lacking: list[tuple[dict[str, Any], str]] = [
+        ({}, "io.modelcontextprotocol/protocolVersion, io.modelcontextprotocol/clientCapabilities"),
+        ({"_meta": "not a mapping"},
+         "io.modelcontextprotocol/protocolVersion, io.modelcontextprotocol/clientCapabilities"),
+        (version_only, "io.modelcontextprotocol/clientCapabilities"),
+    ]  # fmt: skip
+    for number, (params, keys) in enumerate(lacking, start=2):
+        error = (await modern.ask(number, "tools/list", params))["error"]
+        assert error == {
+            "code": -32602,
+            "message": f"params._meta is missing the required envelope key(s): {keys}",
+        }
+    wrong_type = {**ENVELOPE, "io.modelcontextprotocol/protocolVersion": 20260728}
+    error = (await modern.ask(5, "tools/list", {"_meta": wrong_type}))["error"]
+    assert error == {
+        "code": -32602,
+        "message": "params._meta.io.modelcontextprotocol/protocolVersion must be a string",
+    }
+    handshake = (await modern.ask(6, "initialize", {"protocolVersion": 2025}))["error"]
+    assert handshake == {
+        "code": -32022,
+        "message": "Unsupported protocol version",
+        "data": {"supported": ["2026-07-28"]},
+    }
+    listed = (await modern.ask(7, "tools/list", {"_meta": ENVELOPE}))["result"]
+    assert listed["tools"] == [mcp_tool(s) for s in REGISTRY.specs()]
+    assert (listed["resultType"], listed["cacheScope"]) == ("complete", "private")
+
+
+async def test_a_first_request_without_an_envelope_opens_no_2026_session(
+    executor: FakeExecutor,
+) -> None:
+    fresh = Client(executor)
+    assert (await fresh.ask(1, "ping"))["result"] == {}
+    assert (await fresh.ask(2, "server/discover", {"_meta": ENVELOPE}))["error"]["code"] == -32600
+    envelope_on_initialize = Client(executor)
+    params = {**initialize_params("2025-06-18"), "_meta": ENVELOPE}
+    answer = await envelope_on_initialize.ask(1, "initialize", params)
+    assert answer["result"]["protocolVersion"] == "2025-06-18"
