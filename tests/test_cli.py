@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -482,4 +483,148 @@ def test_the_serve_command_hands_each_option_to_the_http_server(
         allowed_hosts=("a.example:9002", "b.example:*"),
         allowed_origins=("https://a.example",),
         grace=2.5,
+    )
+
+
+# -- the help a user reads ---------------------------------------------------------------
+
+HELP_ENTRY = re.compile(r"^ {2,4}(\S+(?:,? \S+)*)(?: {2,}(\S.*))?$")
+
+
+def shown_help(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str
+) -> tuple[str, dict[str, str | None]]:
+    """``aacflow-hex ... --help``: its description, and what it says of each command or
+    option (on a terminal wide enough that nothing wraps)."""
+    monkeypatch.setenv("COLUMNS", "1000")
+    with pytest.raises(SystemExit) as ended:
+        cli.main([*argv, "--help"])
+    assert ended.value.code == 0
+    text = capsys.readouterr().out
+    entries: dict[str, str | None] = {}
+    last = ""
+    for line in text.splitlines():
+        if line.startswith(" " * 6) and last:
+            entries[last] = line.strip()  # the help of an option too long to share its line
+        elif matched := HELP_ENTRY.match(line):
+            last = matched.group(1)
+            entries[last] = matched.group(2)
+    entries.pop("-h, --help")
+    paragraphs = text.split("\n\n")
+    description = paragraphs[1] if not paragraphs[1].startswith(("positional", "options")) else ""
+    return description, entries
+
+
+def test_the_help_says_what_each_command_does_and_where_the_key_comes_from(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    description, commands = shown_help(monkeypatch, capsys)
+    assert description == (
+        "Hex (hex.tech) tools for workflows and agents. "
+        "The key comes from HEX_API_KEY, the API URL from HEX_API_BASE_URL."
+    )
+    assert commands == {
+        "COMMAND": None,
+        "tools": "list the tools",
+        "describe": "show one tool's params and outputs",
+        "run": "call one tool",
+        "emulator": "serve the local Hex API emulator",
+        "demo": "run a real workflow on the built-in emulator",
+        "export": "print the tools as OpenAI/Anthropic/MCP schemas or the canvas block (JSON)",
+        "docs": "generate the tool reference (Markdown)",
+        "mcp": "serve the tools to MCP clients over stdio",
+        "serve": "serve the tools to MCP clients over Streamable HTTP at /mcp "
+        "(needs the 'mcp' extra)",
+    }
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("tools", {"--json": "print JSON"}),
+        ("describe", {"tool": None, "--json": "print the spec as JSON"}),
+        (
+            "run",
+            {
+                "tool": None,
+                "-p NAME=VALUE, --param NAME=VALUE": "a param; repeat for more "
+                "(values are read like form inputs)",
+                "--params-json JSON": "params as one JSON object",
+                "--timeout TIMEOUT": "seconds the call may take in all",
+                "--json": "print the whole result as JSON",
+                "--no-progress": "do not show the progress of a wait on stderr",
+            },
+        ),
+        (
+            "emulator",
+            {
+                "--host HOST": None,
+                "--port PORT": None,
+                "--token TOKEN": "the token clients must send (default: built in)",
+                "--seed SEED": "seed of the generated workspace",
+                "--projects PROJECTS": "number of seeded projects",
+                "--run-duration RUN_DURATION": "seconds a run takes to finish",
+                "--no-rate-limits": "serve without Hex's per-token limits",
+            },
+        ),
+        ("demo", {}),
+        (
+            "export",
+            {
+                "{openai,anthropic,mcp,block}": None,
+                "--read-only": "only the tools that change nothing",
+                "--api {chat,responses}": "OpenAI's tool shape: Chat Completions (default) "
+                "or the Responses API",
+            },
+        ),
+        (
+            "docs",
+            {
+                "--lang {en,de}": "language (default: en on stdout)",
+                "--out DIR": "write the files into DIR instead",
+            },
+        ),
+        ("mcp", {"--read-only": "serve only the tools that change nothing"}),
+        (
+            "serve",
+            {
+                "--host HOST": "address to listen on (default: 127.0.0.1)",
+                "--port PORT": "port (default: 8000)",
+                "--read-only": "serve only the tools that change nothing",
+                "--workers WORKERS": "processes behind the one port (default: 1)",
+                "--allow-host HOST[:PORT]": "a Host header value to accept besides loopback "
+                "names ('name:*' for any port); repeat for more; required off loopback",
+                "--allow-origin ORIGIN": "a browser Origin to accept besides loopback ones "
+                "(e.g. https://aacflow.example); requests without Origin are accepted",
+                "--grace GRACE": "seconds in-flight calls get to finish after SIGTERM "
+                "(default: 20.0)",
+            },
+        ),
+    ],
+)
+def test_each_commands_help_explains_each_option(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    options: dict[str, str | None],
+) -> None:
+    assert shown_help(monkeypatch, capsys, command)[1] == options
+
+
+def test_the_help_of_the_servers_and_the_docs_says_how_they_are_set_up(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert shown_help(monkeypatch, capsys, "mcp")[0] == (
+        "Key from HEX_API_KEY, API URL from HEX_API_BASE_URL."
+    )
+    assert shown_help(monkeypatch, capsys, "docs")[0] == (
+        "Print the tool reference, or with --out write DIR/tools.<lang>.md "
+        "(both languages unless --lang is given)."
+    )
+    assert shown_help(monkeypatch, capsys, "serve")[0] == (
+        "MCP over Streamable HTTP at /mcp, GET /healthz. Without HEX_API_KEY each caller "
+        "sends its own Hex token ('Authorization: Bearer <token>' or 'X-Hex-Api-Key'); with "
+        "HEX_API_KEY calls use it and callers send AACFLOW_HEX_SERVER_TOKEN as "
+        "'Authorization: Bearer <token>' (required off loopback). API URL from "
+        "HEX_API_BASE_URL; with HEX_REDIS_URL the workers share each token's budget."
     )

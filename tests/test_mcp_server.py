@@ -19,10 +19,17 @@ from mcp.types import INVALID_PARAMS
 
 from aacflow_hex import HexExecutor, load_registry
 from aacflow_hex.emulator import Emulator, EmulatorConfig, run_emulator
+from aacflow_hex.engine.progress import ProgressEvent, report
+from aacflow_hex.engine.results import ToolError, ToolResult
 from aacflow_hex.engine.retry import NO_RETRY
 from aacflow_hex.spec.yamlcache import CACHE_DIR_ENV
 from aacflow_hex.surfaces.agents import served_specs
-from aacflow_hex.surfaces.mcp_server import ToolCaller, build_server
+from aacflow_hex.surfaces.mcp_server import (
+    ToolCaller,
+    _progress_to_client,
+    build_server,
+    result_content,
+)
 
 REGISTRY = load_registry()
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
@@ -165,3 +172,111 @@ async def test_a_wait_reports_progress_to_a_client_that_asks_for_it() -> None:
     assert messages[-1].startswith("COMPLETED")
     progress = [p for p, _ in heard]
     assert progress == sorted(progress)
+
+
+# -- the caller both servers share, in process ---------------------------------------------
+
+
+class Recorder:
+    """An executor that records each call and succeeds with what it was given."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any], Any]] = []
+
+    async def execute(
+        self,
+        tool_id: str,
+        params: Any = None,
+        *,
+        timeout: float | None = None,
+        progress: Any = None,
+    ) -> ToolResult:
+        self.calls.append((tool_id, dict(params or {}), progress))
+        return ToolResult(tool_id=tool_id, success=True, output={"ok": True})
+
+
+def caller_of(executor: Recorder, *, has_api_key: bool, ids: tuple[str, ...] = ()) -> ToolCaller:
+    specs = [REGISTRY.get(i) for i in ids] if ids else REGISTRY.specs()
+    return ToolCaller(executor, {s.id: s for s in specs}, has_api_key=has_api_key)
+
+
+async def test_a_call_runs_with_the_callers_own_token_else_the_servers_key() -> None:
+    executor = Recorder()
+
+    def progress(event: ProgressEvent) -> None: ...
+
+    server_keyed = caller_of(executor, has_api_key=True)
+    args = {"projectId": MISSING_ID, "limit": None}  # None: not given
+    assert (await server_keyed.call("hex_get_project", args, progress)).success
+    own = await server_keyed.call("hex_get_project", args, api_key="hxtp_caller_own")
+    assert own.success
+    assert executor.calls == [
+        ("hex_get_project", {"projectId": MISSING_ID}, progress),
+        ("hex_get_project", {"projectId": MISSING_ID, "apiKey": "hxtp_caller_own"}, None),
+    ]
+    keyless = caller_of(executor, has_api_key=False)
+    assert (await keyless.call("hex_get_project", args, api_key="hxtp_caller_own")).success
+    assert executor.calls[-1][1]["apiKey"] == "hxtp_caller_own"
+    for no_token in (None, ""):
+        refused = await keyless.call("hex_get_project", args, api_key=no_token)
+        assert refused == ToolResult(
+            tool_id="hex_get_project",
+            success=False,
+            error=ToolError(
+                kind="auth",
+                message="no Hex API key: set HEX_API_KEY in the MCP server's environment",
+            ),
+        )
+    assert len(executor.calls) == 3
+
+
+async def test_a_call_the_caller_may_not_make_is_refused_without_a_request() -> None:
+    executor = Recorder()
+    caller = caller_of(executor, has_api_key=True, ids=("hex_get_project", "hex_list_projects"))
+    unknown = await caller.call("hex_nope", {})
+    assert (unknown.tool_id, unknown.success) == ("hex_nope", False)
+    assert unknown.error == ToolError(
+        kind="validation",
+        message="no tool 'hex_nope' here (tools: hex_get_project, hex_list_projects)",
+    )
+    keyed = await caller.call("hex_list_projects", {"apiKey": "stolen"})
+    assert keyed.error == ToolError(
+        kind="validation", message="apiKey: is set by the server's configuration, not by the caller"
+    )
+    assert executor.calls == []
+
+
+def test_a_result_is_json_text_and_structured_content_or_the_error_alone() -> None:
+    output = {"title": "Umsätze", "n": 1}
+    assert result_content(ToolResult(tool_id="t", success=True, output=output)) == (
+        '{"title": "Umsätze", "n": 1}',
+        output,
+    )
+    failed = ToolResult(
+        tool_id="t",
+        success=False,
+        error=ToolError(kind="not_found", message="no project «x»", status_code=404),
+    )
+    assert result_content(failed) == (
+        '{"error": {"kind": "not_found", "message": "no project «x»", "status_code": 404}}',
+        None,
+    )
+    bare = ToolResult(tool_id="t", success=False)
+    assert result_content(bare) == ('{"error": {"kind": "server"}}', None)
+
+
+async def test_progress_goes_to_the_client_as_rounded_seconds_and_the_status() -> None:
+    reported: list[tuple[float, float | None, str | None]] = []
+
+    class Session:
+        async def report_progress(
+            self, progress: float, total: float | None, message: str | None
+        ) -> None:
+            reported.append((progress, total, message))
+
+    class Context:
+        session = Session()
+
+    notify = _progress_to_client(Context())
+    await report(notify, ProgressEvent("hex_wait_for_run", "RUNNING", 1.23456, "run is RUNNING"))
+    assert reported == [(1.235, None, "RUNNING: run is RUNNING")]

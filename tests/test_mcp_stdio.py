@@ -709,6 +709,8 @@ async def test_a_2026_session_says_exactly_what_its_envelope_lacks(executor: Fak
         "message": "Unsupported protocol version",
         "data": {"supported": ["2026-07-28"]},
     }
+    handshake = (await modern.ask(6, "initialize", initialize_params("2025-11-25")))["error"]
+    assert handshake["data"] == {"supported": ["2026-07-28"], "requested": "2025-11-25"}
     listed = (await modern.ask(7, "tools/list", {"_meta": ENVELOPE}))["result"]
     assert listed["tools"] == [mcp_tool(s) for s in REGISTRY.specs()]
     assert (listed["resultType"], listed["cacheScope"]) == ("complete", "private")

