@@ -11,6 +11,7 @@ import pytest
 from aacflow_hex import HexExecutor
 from aacflow_hex.emulator import EmulatorConfig, run_emulator
 from aacflow_hex.engine.pacing import (
+    LaneStats,
     RateLimiter,
     TurnTooLate,
     default_rate_limiter,
@@ -247,3 +248,145 @@ async def test_a_call_whose_turn_comes_too_late_fails_fast_as_rate_limited() -> 
     assert "not sent" in second.error.message
     assert time.monotonic() - started < 1
     assert sent == 1
+
+
+# -- decisions on a clock the test sets ----------------------------------------------
+# The limiter reads ``time.monotonic()``; here it reads a clock the test moves, so each
+# decision (go now, wait so long, wait for an answer) is checked to the second. A
+# deadline equal to the clock's time turns any wait into a TurnTooLate that says it.
+
+TWO_A_MINUTE_THREE_AN_HOUR = RateLimit(per_minute=2, per_hour=3)
+
+
+class SetClock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> SetClock:
+    from aacflow_hex.engine import pacing
+
+    set_clock = SetClock(1000.0)
+    monkeypatch.setattr(pacing, "time", set_clock)
+    return set_clock
+
+
+async def _turn_in(
+    limiter: RateLimiter, limit: RateLimit | None, now: float, group: str = "g"
+) -> float:
+    """0 when a slot is granted now (and given back at once), else the wait it would take."""
+    try:
+        async with asyncio.timeout(1):
+            async with limiter.slot(URL, TOKEN, group, limit, deadline=now):
+                return 0.0
+    except TurnTooLate as late:
+        return late.wait
+
+
+async def test_each_window_decides_the_wait_from_its_oldest_answers(clock: SetClock) -> None:
+    limiter = RateLimiter()
+    limit = TWO_A_MINUTE_THREE_AN_HOUR
+    assert await _turn_in(limiter, limit, clock.now) == 0.0  # answered at 1000
+    clock.now = 1010.0
+    assert await _turn_in(limiter, limit, clock.now) == 0.0  # answered at 1010
+    clock.now = 1020.0
+    assert await _turn_in(limiter, limit, clock.now) == 40.0  # the minute of the first
+    clock.now = 1059.5
+    assert await _turn_in(limiter, limit, clock.now) == 0.5
+    clock.now = 1060.0  # the first answer is a full minute old: out of the window
+    assert await _turn_in(limiter, limit, clock.now) == 0.0
+    clock.now = 1200.0  # the minute is free; the hour holds three
+    assert await _turn_in(limiter, limit, clock.now) == 3400.0
+    clock.now = 4600.0
+    assert await _turn_in(limiter, limit, clock.now) == 0.0  # one answer (1000) left the hour
+    clock.now = 4610.0
+    assert await _turn_in(limiter, limit, clock.now) == 0.0
+    stats = limiter.stats(URL, TOKEN, "g")
+    assert (stats.in_flight, stats.waiting, stats.paused_for) == (0, 0, 0.0)
+
+
+async def test_a_request_still_out_counts_and_its_window_starts_at_its_answer(
+    clock: SetClock,
+) -> None:
+    limiter = RateLimiter()
+    one = RateLimit(per_minute=1)
+    async with limiter.slot(URL, TOKEN, "g", one):
+        assert limiter.stats(URL, TOKEN, "g").in_flight == 1
+        # Only the answer can free a turn: no wait is known, so none is refused.
+        later = asyncio.create_task(_turn_in(limiter, one, 1050.0))
+        await asyncio.sleep(0.02)
+        assert not later.done() and limiter.stats(URL, TOKEN, "g").waiting == 1
+        clock.now = 1030.0  # the answer arrives half a minute later
+    # The waiter's turn is a minute after the answer, past its deadline (1050).
+    assert await later == 60.0
+    assert limiter.stats(URL, TOKEN, "g").waiting == 0
+    assert await _turn_in(limiter, one, clock.now) == 60.0
+    clock.now = 1090.0
+    assert await _turn_in(limiter, one, clock.now) == 0.0
+
+
+async def test_a_pause_is_waited_out_to_the_second_and_never_shortened(clock: SetClock) -> None:
+    limiter = RateLimiter()
+    assert limiter.stats(URL, TOKEN, "g") == LaneStats(0, 0, 0.0)  # a lane never used
+    limiter.penalize(URL, TOKEN, "g", 30)
+    limiter.penalize(URL, TOKEN, "g", 10)
+    assert limiter.stats(URL, TOKEN, "g") == LaneStats(0, 0, 30.0)
+    clock.now = 1012.0
+    assert limiter.stats(URL, TOKEN, "g").paused_for == 18.0
+    assert await _turn_in(limiter, None, clock.now) == 18.0  # unlimited, but paused
+    assert await _turn_in(limiter, None, clock.now, group="other") == 0.0
+    clock.now = 1030.0
+    assert await _turn_in(limiter, None, clock.now) == 0.0
+    limiter.penalize(URL, TOKEN, "g", -5)  # a Retry-After in the past pauses nothing
+    assert limiter.stats(URL, TOKEN, "g").paused_for == 0.0
+    assert await _turn_in(limiter, None, clock.now) == 0.0
+
+
+async def test_idle_lanes_are_forgotten_but_never_a_lane_that_still_paces(
+    clock: SetClock,
+) -> None:
+    """Past 256 lanes, a new lane clears the idle ones: a lane with answers inside its
+    window, a pause, a request out or a waiter keeps what it knows."""
+    limiter = RateLimiter()
+    one = RateLimit(per_minute=1)
+    clock.now = 0.0
+    assert await _turn_in(limiter, one, 0.0, group="answered") == 0.0
+    limiter.penalize(URL, TOKEN, "paused", 100)
+    busy = limiter.slot(URL, TOKEN, "busy", one)
+    await busy.__aenter__()
+    waiter = asyncio.create_task(_turn_in(limiter, one, 10_000.0, group="busy"))
+    await asyncio.sleep(0.02)
+
+    async def fill(up_to: int, tag: str) -> None:
+        n = 0
+        while repr(limiter) != f"RateLimiter(lanes={up_to})":
+            await _turn_in(limiter, None, clock.now, group=f"{tag}-{n}")
+            n += 1
+
+    await fill(256, "a")
+    clock.now = 30.0
+    await _turn_in(limiter, None, clock.now, group="new")  # the 257th lane
+    assert repr(limiter) == "RateLimiter(lanes=4)"  # answered, paused, busy, new
+    assert await _turn_in(limiter, one, clock.now, group="answered") == 30.0
+    assert limiter.stats(URL, TOKEN, "paused").paused_for == 70.0
+    assert limiter.stats(URL, TOKEN, "busy") == LaneStats(1, 1, 0.0)
+
+    clock.now = 59.9
+    await fill(256, "b")  # unlimited lanes are idle once their answer is in
+    clock.now = 60.0  # the answer is a full minute old: that lane is idle now
+    await _turn_in(limiter, None, clock.now, group="newer")
+    assert repr(limiter) == "RateLimiter(lanes=3)"  # paused, busy, newer
+
+    await fill(256, "c")
+    clock.now = 100.0  # the pause is over
+    await _turn_in(limiter, None, clock.now, group="newest")
+    assert repr(limiter) == "RateLimiter(lanes=2)"  # busy, newest
+    assert limiter.stats(URL, TOKEN, "busy") == LaneStats(1, 1, 0.0)
+    waiter.cancel()
+    await busy.__aexit__(None, None, None)
+    with pytest.raises(asyncio.CancelledError):
+        await waiter

@@ -271,3 +271,30 @@ async def test_with_redis_gone_the_store_finds_and_keeps_nothing(
     finally:
         await link.aclose()
         redis_link._HEALTH.pop(redis_server.url, None)
+
+
+async def test_the_fleets_final_records_are_read_back_and_nothing_else(
+    redis_server: RedisServer,
+) -> None:
+    link = RedisLink(redis_server.url)
+    store = RedisRunStatusStore(link)
+    key = StoreKey(BASE, store.token_hash(TOKEN), "p1")
+    done = {"runId": "r1", "status": "COMPLETED", "elapsedTime": 12.5}
+    running = {"runId": "r2", "status": "RUNNING"}
+    await store.put(key, RunListSnapshot(time.time(), {"r1": done, "r2": running}))
+    client = Redis.from_url(redis_server.url)
+    try:
+        [final_key] = [k.decode() async for k in client.scan_iter("*:final:*")]
+        assert final_key.endswith(":final:r1")  # only a final status is kept as final
+        assert 86_390_000 < await client.pttl(final_key) <= 86_400_000  # a day
+        await client.set(final_key.removesuffix("r1") + "r3", b"{not json")
+        await client.set(final_key.removesuffix("r1") + "r4", b'["COMPLETED"]')
+        await client.config_resetstat()
+        assert await store.finals(key, ["r1", "r2", "r3", "r4", "r5"]) == {"r1": done}
+        assert await store.finals(key, []) is None  # nothing to ask: Redis is not asked
+        stats = await client.info("commandstats")
+        assert stats["cmdstat_mget"]["calls"] == 1
+        assert not link.down
+    finally:
+        await client.aclose()
+        await link.aclose()

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from redis_server import RedisServer, redis_server
 
 from aacflow_hex.engine import redis_link
-from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.engine.pacing import RateLimiter, TurnTooLate
 from aacflow_hex.engine.redis_link import RedisLink
 from aacflow_hex.engine.shared_pacing import SharedRateLimiter
 from aacflow_hex.spec.ratelimits import RateLimit
@@ -132,3 +132,102 @@ async def test_a_full_budget_makes_the_next_caller_wait_for_the_window(
     assert time.monotonic() - started < 1.5  # its turn is ~3 s away: not waited for
     await one.link.aclose()
     await other.link.aclose()
+
+
+# -- what the head of a lane waits for, and what Redis is asked ------------------------
+
+
+class Enough(Exception):
+    """Raised by the recorded sleep once the test has seen enough of them."""
+
+
+class RecordedSleeps:
+    """``asyncio`` as the shared pacer sees it, its sleeps recorded (and kept short)."""
+
+    def __init__(self, stop_after: int) -> None:
+        self.seen: list[float] = []
+        self.stop_after = stop_after
+
+    async def sleep(self, seconds: float) -> None:
+        self.seen.append(seconds)
+        if len(self.seen) >= self.stop_after:
+            raise Enough
+        await asyncio.sleep(0.005)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(asyncio, name)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> RecordedSleeps:
+    from aacflow_hex.engine import shared_pacing
+
+    recorded = RecordedSleeps(stop_after=3)
+    monkeypatch.setattr(shared_pacing, "asyncio", recorded)
+    return recorded
+
+
+@pytest.mark.parametrize(
+    ("limit", "poll"),
+    [
+        (RateLimit(per_minute=1, per_hour=1800), 0.12),  # the shortest window / 500
+        (RateLimit(per_hour=1), 0.25),  # at most a quarter second
+        (RateLimit(per_minute=1, time_scale=0.1 / 60), 0.002),  # at least 2 ms
+    ],
+)
+async def test_while_only_an_answer_can_free_a_turn_the_head_asks_redis_again_soon(
+    redis_server: RedisServer, redis: Redis, sleeps: RecordedSleeps, limit: RateLimit, poll: float
+) -> None:
+    holder, waiter = pacer(redis_server.url), pacer(redis_server.url)
+    async with holder.slot(BASE, TOKEN, GROUP, limit):  # another worker's request is out
+        with pytest.raises(Enough):
+            async with asyncio.timeout(5), waiter.slot(BASE, TOKEN, GROUP, limit):
+                pass
+    assert sleeps.seen == [poll, poll, poll]
+    await holder.link.aclose()
+    await waiter.link.aclose()
+
+
+async def test_after_an_answer_the_next_turn_is_a_full_window_away_for_every_worker(
+    redis_server: RedisServer, redis: Redis, sleeps: RecordedSleeps
+) -> None:
+    hourly = RateLimit(per_hour=1)
+    one, other = pacer(redis_server.url), pacer(redis_server.url)
+    async with one.slot(BASE, TOKEN, GROUP, hourly):
+        pass
+    sleeps.stop_after = 1
+    with pytest.raises(Enough):
+        async with asyncio.timeout(5), other.slot(BASE, TOKEN, GROUP, hourly):
+            pass
+    [waited] = sleeps.seen
+    assert waited == pytest.approx(3600, abs=1)  # seconds, as Redis counted them in ms
+    # With a deadline before that turn, the call is refused at once and told the wait.
+    with pytest.raises(TurnTooLate) as refused:
+        async with asyncio.timeout(5):
+            async with other.slot(BASE, TOKEN, GROUP, hourly, time.monotonic() + 3000):
+                pass
+    assert refused.value.wait == pytest.approx(3600, abs=1)
+    assert sleeps.seen == [waited]  # refused without sleeping
+    await one.link.aclose()
+    await other.link.aclose()
+
+
+async def script_calls(redis: Redis) -> int:
+    stats = await redis.info("commandstats")
+    return sum(int(stats.get(f"cmdstat_{c}", {}).get("calls", 0)) for c in ("evalsha", "eval"))
+
+
+async def test_a_request_costs_redis_two_script_calls_its_turn_and_its_answer(
+    redis_server: RedisServer, redis: Redis
+) -> None:
+    shared = pacer(redis_server.url)
+    limit = RateLimit(per_minute=30)
+    async with shared.slot(BASE, TOKEN, GROUP, limit):  # loads the scripts
+        pass
+    await redis.config_resetstat()
+    for _ in range(3):
+        async with shared.slot(BASE, TOKEN, GROUP, limit):
+            pass
+    assert await script_calls(redis) == 6
+    assert await redis.zcard(await key_of(redis, "finished")) == 4
+    await shared.link.aclose()

@@ -72,3 +72,60 @@ def test_the_share_of_a_budget_and_its_rate() -> None:
     assert sustained_rate(half) == pytest.approx(15.0)  # a "minute" lasts one second
     assert share_of(RateLimit(per_minute=1), 0.1).per_minute == 1
     assert sustained_rate(None) is None
+
+
+# -- the profile and the pause, pinned to the figure ---------------------------------
+# One hundred runs of 1 to 100 s: the profile keeps the latest fifty by length (51 to
+# 100 s), whose 5th and 95th percentiles are 53.45 s and 97.55 s.
+SPREAD = DurationProfile(shortest=1000.0, longest=2000.0)
+
+
+def test_a_profile_is_the_5th_to_95th_percentile_of_the_latest_fifty_runs() -> None:
+    profile = DurationProfile.from_durations(range(1, 101))
+    assert profile is not None
+    assert profile.shortest == pytest.approx(53.45 * 0.98)  # a little early, to be safe
+    assert profile.longest == pytest.approx(97.55)
+
+
+def test_three_finished_runs_make_a_profile_and_runs_without_a_time_do_not_count() -> None:
+    assert DurationProfile.from_durations([60, 60, 60]) == DurationProfile(60 * 0.98, 60)
+    assert DurationProfile.from_durations([0.5, 0.5, 0.5]) == DurationProfile(0.49, 0.5)
+    assert DurationProfile.from_durations([0, 0, 0, 60, 60]) is None  # two runs with a time
+    assert DurationProfile.from_durations([-5, 60, 60]) is None
+
+
+def test_without_a_profile_the_pause_starts_at_the_poll_interval_and_grows_by_half() -> None:
+    pauses = [pause(600, None, looks=n, first=2.0) for n in range(6)]
+    assert pauses == [2.0, 2.0, 3.0, 4.5, 6.75, 10.125]
+    assert pause(600, None, looks=9, first=2.0, cap=12) == 12  # the caller's maxPollInterval
+    # A poll interval longer than the cap (or the default 30 s) is kept.
+    assert pause(600, None, looks=9, first=50.0) == 50.0
+    assert pause(600, None, looks=9, first=50.0, cap=12) == 50.0
+    assert pause(600, None, looks=10_000, first=2.0) == 30.0  # no overflow however many looks
+
+
+def test_with_a_profile_each_phase_of_a_run_has_its_own_pause() -> None:
+    # Before its usual end: 80 % of the time left until the shortest usual run time.
+    assert pause(200, SPREAD, floor=4) == pytest.approx(640.0)
+    assert pause(990, SPREAD, floor=4) == 15.0  # ...but never below 1.5 % of it
+    # Within the usual times: 1.5 budget cycles, or 1.5 % of the shortest, or the poll
+    # interval, whichever is longest.
+    assert pause(1000, SPREAD, floor=4) == 15.0
+    assert pause(1500, SPREAD, floor=20) == 30.0
+    assert pause(1500, SPREAD, floor=4, first=18.0) == 18.0
+    assert pause(2000, SPREAD, floor=4) == 15.0
+    # Past the longest usual time: a quarter of the overrun.
+    assert pause(2100, SPREAD, floor=4) == 25.0
+    assert pause(2040, SPREAD, floor=4) == 15.0
+    # The caller's maxPollInterval puts the run on the wait's own schedule.
+    assert pause(200, SPREAD, floor=4, looks=2, cap=9.0) == 7.5
+
+
+def test_the_share_keeps_at_least_one_request_per_window_and_no_window_it_lacks() -> None:
+    hourly = share_of(RateLimit(per_hour=100, time_scale=0.5), 0.25)
+    assert (hourly.per_minute, hourly.per_hour, hourly.time_scale) == (None, 25, 0.5)
+    assert share_of(RateLimit(per_minute=3), 0.5).per_minute == 1
+    assert sustained_rate(hourly) == pytest.approx(25 / 1800)
+    # The tighter window sets the rate: 30 a minute is 0.5/s, 600 an hour only 1/6 s.
+    assert sustained_rate(RateLimit(per_minute=30, per_hour=600)) == pytest.approx(1 / 6)
+    assert sustained_rate(RateLimit()) is None  # no window: unlimited

@@ -178,3 +178,156 @@ def test_a_runs_time_running_comes_from_its_last_record() -> None:
     assert watch.run_time(100.0) is None
     watch.record = run("r1", "COMPLETED", 30)
     assert watch.run_time(100.0) is None
+
+
+async def test_list_items_without_a_run_id_are_passed_over() -> None:
+    listed: list[Any] = [
+        *(run(f"r{i}", "RUNNING", 5) for i in range(3)),
+        {"status": "COMPLETED", "elapsedTime": 9},  # no runId
+        {"runId": "", "status": "COMPLETED"},
+        "not a run",
+    ]
+    hex_ = ScriptedHex(lambda tool, p: ok(tool, {"runs": listed, "nextOffset": None}))
+    looks = await first_looks(watcher(hex_), ["r0", "r1", "r2"])
+    assert [(look.record["runId"], look.record["status"]) for look in looks] == [
+        ("r0", "RUNNING"),
+        ("r1", "RUNNING"),
+        ("r2", "RUNNING"),
+    ]
+    assert not [t for t, _, _ in hex_.calls if t == "hex_get_run_status"]
+
+
+async def test_a_fresh_snapshot_saves_the_request_only_if_it_has_every_watched_run() -> None:
+    hex_ = ScriptedHex(lambda tool, p: ok(tool, run(p["runId"], "RUNNING", 1)))
+    store = MemoryRunStatusStore()
+    key = StoreKey(BASE, store.token_hash(TOKEN), PROJECT)
+    held = {r: run(r, "COMPLETED", 30) for r in ("r1", "r2")}
+    await store.put(key, RunListSnapshot(time.time(), held))
+    looks = await first_looks(watcher(hex_, store=store), ["r1", "r2"])
+    assert [look.record for look in looks] == [held["r1"], held["r2"]]
+    assert hex_.calls == []
+    # A snapshot without one of the watched runs cannot answer: Hex is asked.
+    await store.put(key, RunListSnapshot(time.time() + 1, {"r1": held["r1"]}))
+    looks = await first_looks(watcher(hex_, store=store), ["r1", "r2"])
+    assert [look.record["status"] for look in looks] == ["RUNNING", "RUNNING"]
+    assert [p["runId"] for _, p, _ in hex_.calls] == ["r1", "r2"]
+
+
+async def test_a_snapshot_older_than_the_poll_interval_is_not_used() -> None:
+    hex_ = ScriptedHex(lambda tool, p: ok(tool, run(p["runId"], "RUNNING", 1)))
+    store = MemoryRunStatusStore()
+    key = StoreKey(BASE, store.token_hash(TOKEN), PROJECT)
+    await store.put(key, RunListSnapshot(time.time() - 1, {"r1": run("r1", "COMPLETED", 30)}))
+    looks = await first_looks(watcher(hex_, store=store), ["r1"])  # pollInterval 0.05 s
+    assert looks[0].record == run("r1", "RUNNING", 1)
+    assert len(hex_.calls) == 1
+
+
+def project_runs(
+    newest: Callable[[int], tuple[list[dict[str, Any]], int | None]],
+    active: Mapping[str, list[dict[str, Any]]],
+    final: Callable[[str], dict[str, Any]],
+) -> Callable[[str, Mapping[str, Any]], ToolResult]:
+    """Hex as the watcher asks it: newest pages by offset, active lists, status reads."""
+
+    def answer(tool: str, p: Mapping[str, Any]) -> ToolResult:
+        if tool == "hex_get_run_status":
+            return ok(tool, final(p["runId"]))
+        status = p.get("statusFilter")
+        if status is None:
+            runs, next_offset = newest(p["offset"])
+            return ok(tool, {"runs": runs, "nextOffset": next_offset})
+        return ok(tool, {"runs": active.get(status, []), "nextOffset": None})
+
+    return answer
+
+
+def lists_asked(hex_: ScriptedHex) -> list[dict[str, Any]]:
+    return [
+        {k: v for k, v in p.items() if k not in ("projectId", "apiKey")}
+        for t, p, _ in hex_.calls
+        if t == "hex_get_project_runs"
+    ]
+
+
+async def test_as_many_newest_pages_as_hundreds_of_watched_runs_then_the_active_lists() -> None:
+    ids = [f"r{i}" for i in range(150)]
+    pages = {0: ([run(r, "RUNNING", 5) for r in ids[:100]], 100),
+             100: ([run(r, "RUNNING", 5) for r in ids[100:140]], None)}  # fmt: skip
+    active = {"PENDING": [run(r, "PENDING") for r in ids[140:145]],
+              "RUNNING": [run(r, "RUNNING", 1) for r in ids[145:147]]}  # fmt: skip
+    hex_ = ScriptedHex(project_runs(pages.__getitem__, active, lambda r: run(r, "ERRORED", 3)))
+    looks = await first_looks(watcher(hex_), ids)
+    assert [look.record["status"] for look in looks] == (
+        ["RUNNING"] * 140 + ["PENDING"] * 5 + ["RUNNING"] * 2 + ["ERRORED"] * 3
+    )
+    assert lists_asked(hex_) == [
+        {"limit": 100, "offset": 0},
+        {"limit": 100, "offset": 100},
+        {"statusFilter": "COMPLETED", "limit": 100},  # the project's history, once
+        {"statusFilter": "PENDING", "fetchAll": True, "maxItems": 100_000},
+        {"statusFilter": "RUNNING", "fetchAll": True, "maxItems": 100_000},
+    ]
+    # Only the runs in neither active list are read, each by itself.
+    assert [p["runId"] for t, p, _ in hex_.calls if t == "hex_get_run_status"] == ids[147:]
+
+
+@pytest.mark.parametrize(
+    "first_page",
+    [
+        ([run(f"r{i}", "RUNNING", 5) for i in range(100)], None),  # full, but the last
+        ([run(f"r{i}", "RUNNING", 5) for i in range(99)], 99),  # short: the last
+    ],
+)
+async def test_the_newest_pages_stop_at_the_last_one(
+    first_page: tuple[list[dict[str, Any]], int | None],
+) -> None:
+    ids = [f"r{i}" for i in range(250)]
+    active = {"PENDING": [run(r, "PENDING") for r in ids[len(first_page[0]) :]]}
+    hex_ = ScriptedHex(project_runs(lambda offset: first_page, active, lambda r: {}))
+    looks = await first_looks(watcher(hex_), ids)
+    assert [look.record["runId"] for look in looks] == ids
+    assert [p.get("offset") for p in lists_asked(hex_)] == [0, None, None, None]
+
+
+async def test_a_failed_active_list_hands_its_error_to_the_runs_it_had_to_prove() -> None:
+    refused = ToolError(kind="server", message="Hex API answered 503")
+    listed = [run(f"r{i}", "RUNNING", 5) for i in range(3)]
+
+    def answer(tool: str, p: Mapping[str, Any]) -> ToolResult:
+        if p.get("statusFilter") == "RUNNING":
+            return ToolResult(tool_id=tool, success=False, error=refused)
+        if p.get("statusFilter") == "PENDING":
+            return ok(tool, {"runs": [run("r3", "PENDING")], "nextOffset": None})
+        return ok(tool, {"runs": listed, "nextOffset": None})
+
+    hex_ = ScriptedHex(answer)
+    looks = await first_looks(watcher(hex_), [f"r{i}" for i in range(7)])
+    assert [(look.record or {}).get("status") for look in looks] == (
+        ["RUNNING"] * 3 + ["PENDING"] + [None] * 3
+    )
+    assert [look.error for look in looks] == [None] * 4 + [refused] * 3
+    assert not [t for t, _, _ in hex_.calls if t == "hex_get_run_status"]
+
+
+async def test_the_run_times_of_the_latest_fifty_completed_runs_are_kept_and_published() -> None:
+    listed = [
+        *(run(f"r{i}", "RUNNING", 5) for i in range(3)),
+        *(run(f"c{i}", "COMPLETED", i + 1) for i in range(60)),
+        run("e0", "ERRORED", 7),  # not a completed run: its time says nothing
+        run("n0", "COMPLETED", None),  # no time
+    ]
+
+    def answer(tool: str, p: Mapping[str, Any]) -> ToolResult:
+        history = p.get("statusFilter") == "COMPLETED"
+        return ok(tool, {"runs": [] if history else listed, "nextOffset": None})
+
+    store, hex_ = MemoryRunStatusStore(), ScriptedHex(answer)
+    await first_looks(watcher(hex_, store=store), ["r0", "r1", "r2"])
+    held = await store.get(StoreKey(BASE, store.token_hash(TOKEN), PROJECT))
+    assert held is not None
+    assert held.durations == {f"c{i}": float(i + 1) for i in range(10, 60)}
+    assert set(held.runs) == {r["runId"] for r in listed}
+    # The newest runs told how long runs take: the history was not worth a request.
+    assert held.history_read is False
+    assert len(hex_.calls) == 1
