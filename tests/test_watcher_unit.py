@@ -331,3 +331,161 @@ async def test_the_run_times_of_the_latest_fifty_completed_runs_are_kept_and_pub
     # The newest runs told how long runs take: the history was not worth a request.
     assert held.history_read is False
     assert len(hex_.calls) == 1
+
+
+# -- taking turns with other workers (a store that implements PollClaims) ----------------
+
+
+class TakingTurns(MemoryRunStatusStore):
+    """A fleet's store, scripted: the claim's answers in turn, and the fleet's finals."""
+
+    def __init__(
+        self,
+        answers: list[bool | None],
+        *,
+        lease: float = 3.0,
+        finals: Mapping[str, dict[str, Any]] | None = None,
+        meanwhile: Callable[[StoreKey], RunListSnapshot | None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.claim_lease = lease
+        self.answers = answers
+        self.known = dict(finals or {})
+        self.meanwhile = meanwhile  # what the holder publishes while we wait
+        self.log: list[tuple[Any, ...]] = []
+
+    async def finals(self, key: StoreKey, run_ids: list[str]) -> dict[str, Any] | None:
+        self.log.append(("finals", *run_ids))
+        return {r: self.known[r] for r in run_ids if r in self.known}
+
+    async def claim(self, key: StoreKey, holder: str) -> bool | None:
+        taken = self.answers.pop(0) if self.answers else True
+        self.log.append(("claim", taken))
+        if taken is False and self.meanwhile is not None:
+            published = self.meanwhile(key)
+            if published is not None:
+                await self.put(key, published)
+        return taken
+
+    async def renew(self, key: StoreKey, holder: str) -> None:
+        self.log.append(("renew",))
+
+    async def release(self, key: StoreKey, holder: str) -> None:
+        self.log.append(("release",))
+
+
+class RecordedSleeps:
+    """``asyncio`` as the watcher sees it, its sleeps recorded and not slept."""
+
+    def __init__(self) -> None:
+        self.seen: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.seen.append(seconds)
+        await asyncio.sleep(0)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(asyncio, name)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> RecordedSleeps:
+    from aacflow_hex.engine import watcher as watcher_module
+
+    recorded = RecordedSleeps()
+    monkeypatch.setattr(watcher_module, "asyncio", recorded)
+    return recorded
+
+
+RUNS = ["r1", "r2", "r3"]
+
+
+def reads_each(status: str = "RUNNING") -> ScriptedHex:
+    return ScriptedHex(lambda tool, p: ok(tool, run(p.get("runId", "?"), status, 2)))
+
+
+@pytest.mark.parametrize(
+    ("lease", "pauses"),
+    [(3.0, [0.01, 0.02, 0.04, 0.08, 0.16, 0.25, 0.25]), (0.12, [0.01, 0.02, 0.03, 0.03])],
+)
+async def test_while_another_worker_polls_the_project_its_answer_is_awaited(
+    sleeps: RecordedSleeps, lease: float, pauses: list[float]
+) -> None:
+    """The claim is asked again after a pause that doubles, up to a quarter second or a
+    quarter lease; then the holder's fresh snapshot answers and Hex is asked nothing."""
+    refusals = len(pauses)
+    published = {r: run(r, "COMPLETED", 9) for r in RUNS}
+
+    def holder_answers(key: StoreKey) -> RunListSnapshot | None:
+        return RunListSnapshot(time.time(), published) if len(sleeps.seen) == refusals - 1 else None
+
+    store = TakingTurns([False] * refusals, lease=lease, meanwhile=holder_answers)
+    hex_ = reads_each()
+    looks = await first_looks(watcher(hex_, store=store), RUNS)
+    assert [look.record for look in looks] == [published[r] for r in RUNS]
+    assert hex_.calls == []
+    assert sleeps.seen == pytest.approx(pauses)
+    assert store.log == [
+        ("finals", *RUNS),
+        *[("claim", False)] * refusals,
+        ("claim", True),
+        ("finals", *RUNS),  # the holder may have seen some end meanwhile
+        ("release",),
+    ]
+
+
+async def test_with_the_claim_taken_at_once_the_worker_polls_and_lets_go(
+    sleeps: RecordedSleeps,
+) -> None:
+    store = TakingTurns([True])
+    hex_ = reads_each()
+    looks = await first_looks(watcher(hex_, store=store), ["r1", "r2"])
+    assert [look.record["status"] for look in looks] == ["RUNNING", "RUNNING"]
+    assert len(hex_.calls) == 2
+    assert store.log == [("finals", "r1", "r2"), ("claim", True), ("release",)]
+    assert sleeps.seen == []
+    held = await store.get(StoreKey(BASE, store.token_hash(TOKEN), PROJECT))
+    assert held is not None and set(held.runs) == {"r1", "r2"}  # published for the others
+
+
+async def test_a_store_that_cannot_tell_who_polls_leaves_the_worker_to_poll_alone(
+    sleeps: RecordedSleeps,
+) -> None:
+    store = TakingTurns([None])
+    hex_ = reads_each()
+    looks = await first_looks(watcher(hex_, store=store), ["r1"])
+    assert looks[0].record["status"] == "RUNNING" and len(hex_.calls) == 1
+    assert store.log == [("finals", "r1"), ("claim", None)]  # nothing to release
+
+
+async def test_after_waiting_without_a_newer_snapshot_the_worker_polls_itself(
+    sleeps: RecordedSleeps,
+) -> None:
+    store = TakingTurns([False])
+    old = RunListSnapshot(time.time() - 60, {"r1": run("r1", "PENDING")})
+    await store.put(StoreKey(BASE, store.token_hash(TOKEN), PROJECT), old)
+    hex_ = reads_each()
+    looks = await first_looks(watcher(hex_, store=store), ["r1"])
+    assert looks[0].record == run("r1", "RUNNING", 2)
+    assert len(hex_.calls) == 1 and sleeps.seen == [0.01]
+
+
+async def test_runs_the_fleet_saw_end_are_taken_from_it_and_never_read(
+    sleeps: RecordedSleeps,
+) -> None:
+    ended = run("r1", "COMPLETED", 40)
+    store = TakingTurns([True], finals={"r1": ended, "r2": run("r2", "RUNNING", 3)})
+    hex_ = reads_each()
+    looks = await first_looks(watcher(hex_, store=store), RUNS)
+    assert looks[0].record == ended
+    assert [look.record["status"] for look in looks[1:]] == ["RUNNING", "RUNNING"]
+    # A record that is not final proves nothing: r2 is read like r3.
+    assert [p["runId"] for _, p, _ in hex_.calls] == ["r2", "r3"]
+
+
+async def test_when_the_fleet_saw_every_run_end_nobody_is_asked(sleeps: RecordedSleeps) -> None:
+    store = TakingTurns([True], finals={r: run(r, "ERRORED", 1) for r in RUNS})
+    hex_ = reads_each()
+    looks = await first_looks(watcher(hex_, store=store), RUNS)
+    assert [look.record["status"] for look in looks] == ["ERRORED"] * 3
+    assert hex_.calls == [] and store.log == [("finals", *RUNS)]
