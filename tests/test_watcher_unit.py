@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from aacflow_hex.engine.pacing import RateLimiter
+from aacflow_hex.engine.pacing import RateLimiter, TurnTooLate
 from aacflow_hex.engine.results import ToolError, ToolResult
 from aacflow_hex.engine.watcher import (
     MemoryRunStatusStore,
@@ -489,3 +489,47 @@ async def test_when_the_fleet_saw_every_run_end_nobody_is_asked(sleeps: Recorded
     looks = await first_looks(watcher(hex_, store=store), RUNS)
     assert [look.record["status"] for look in looks] == ["ERRORED"] * 3
     assert hex_.calls == [] and store.log == [("finals", *RUNS)]
+
+
+async def test_the_next_looks_of_many_waits_are_spread_ten_percent_either_side() -> None:
+    """No history and no cap: the next look comes a pollInterval later (100 s here),
+    jittered so that waits registered together do not all look again together."""
+    ids = [f"r{i}" for i in range(400)]
+    listed = [run(r, "RUNNING", 1) for r in ids]
+    hex_ = ScriptedHex(lambda tool, p: ok(tool, {"runs": listed, "nextOffset": None}))
+    w = watcher(hex_)
+    started = time.monotonic()
+    watches = [w.watch(PROJECT, r, first=100, cap=None, deadline=started + 600) for r in ids]
+    try:
+        for watch in watches:
+            assert await watch.next_look(5) is not None
+        looked = time.monotonic()
+        assert [watch.looks for watch in watches] == [1] * 400
+        soonest = min(watch.due for watch in watches)
+        latest = max(watch.due for watch in watches)
+        assert soonest >= started + 90 and latest <= looked + 110
+        assert soonest < started + 95 and latest > looked + 105  # spread, not all at once
+        assert await watches[0].next_look(0.2) is None  # not looked at again meanwhile
+        assert w.requests == len(hex_.calls) == 2  # the newest runs, the history
+    finally:
+        for watch in watches:
+            watch.close()
+        await w.aclose()
+
+
+async def test_the_watchers_requests_take_turns_in_its_share_of_the_budget() -> None:
+    hex_ = reads_each()
+    limiter = RateLimiter()
+    budget = RateLimit(per_minute=4, per_hour=100)
+    w = RunWatcher(hex_, TOKEN, base_url=BASE, limiter=limiter, budget=budget, share=0.5)
+    await first_looks(w, ["r1", "r2"])
+    assert w.requests == 2
+    # Its share (two a minute) is spent: the next turn in its lane is a minute away,
+    # while the token's own lanes were not touched by the watcher.
+    share = RateLimit(per_minute=2, per_hour=50)
+    with pytest.raises(TurnTooLate) as refused:
+        async with limiter.slot(BASE, TOKEN, "watcher-share", share, deadline=time.monotonic()):
+            pass
+    assert 59 < refused.value.wait <= 60
+    async with limiter.slot(BASE, TOKEN, "hex-api", budget, deadline=time.monotonic() + 1):
+        pass
