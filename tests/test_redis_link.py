@@ -24,6 +24,7 @@ from aacflow_hex.engine.redis_link import (
     lane_key,
     token_hash,
 )
+from aacflow_hex.engine.redis_setting import RedisSettingError, check_redis_url
 from aacflow_hex.engine.shared_statuses import RedisRunStatusStore, _snapshot
 from aacflow_hex.engine.watcher import RunListSnapshot, StoreKey
 
@@ -298,3 +299,50 @@ async def test_the_fleets_final_records_are_read_back_and_nothing_else(
     finally:
         await client.aclose()
         await link.aclose()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["redis://cache:6379/0", "rediss://:pw@cache:6380/1", "unix:///run/redis.sock", "REDIS://c"],
+)
+def test_a_usable_redis_setting_is_taken_as_it_is(url: str) -> None:
+    assert check_redis_url(url) == url
+
+
+@pytest.mark.parametrize(
+    ("url", "got"),
+    [
+        ("cache.internal:6379", "no scheme"),
+        ("", "no scheme"),
+        ("redis:/cache", "no scheme"),
+        ("https://user:pw@cache:6379", "https://"),
+        ("redis+sentinel://cache", "redis+sentinel://"),
+    ],
+)
+def test_a_redis_setting_without_a_redis_scheme_is_refused(url: str, got: str) -> None:
+    with pytest.raises(RedisSettingError) as refused:
+        check_redis_url(url)
+    assert str(refused.value) == (
+        f"redis_url (or HEX_REDIS_URL) must start with redis://, rediss:// or unix://, got {got}"
+    )
+
+
+def test_a_redis_setting_without_the_client_installed_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from aacflow_hex.engine import redis_setting
+
+    found = redis_setting.importlib.util.find_spec
+    asked: list[str] = []
+
+    def find_spec(name: str, *args: object) -> object:
+        asked.append(name)
+        return None if name == "redis" else found(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(redis_setting.importlib.util, "find_spec", find_spec)
+    with pytest.raises(RedisSettingError) as refused:
+        check_redis_url("redis://:pw@cache:6379/0")
+    assert str(refused.value) == (
+        "redis_url (or HEX_REDIS_URL) needs the Redis client: pip install 'aacflow-hex[redis]'"
+    )
+    assert asked == ["redis"]
