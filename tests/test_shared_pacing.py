@@ -310,10 +310,11 @@ def test_a_redis_url_that_is_not_one_is_refused_without_echoing_it() -> None:
 
 
 async def test_a_slot_given_back_while_redis_stalled_is_returned_when_it_answers(
-    redis_server: RedisServer,
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     from redis.asyncio import Redis
 
+    caplog.set_level(logging.WARNING, logger="aacflow_hex")
     limit = RateLimit(per_minute=30)
     async with HexExecutor("http://127.0.0.1:1", "tok", redis_url=redis_server.url) as ex:
         limiter = ex._limiter
@@ -331,6 +332,12 @@ async def test_a_slot_given_back_while_redis_stalled_is_returned_when_it_answers
     finished = next(k for k in keys if k.endswith(":finished"))
     assert [await zcard(redis_server.url, k) for k in inflight] in ([], [0])
     assert await zcard(redis_server.url, finished) == 2
+    # The stalled give-back was an outage: said once, and its end too.
+    at = f"Redis at redis://127.0.0.1:{redis_server.port}"
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 2
+    assert said[0].startswith(f"{at} is unreachable (TimeoutError)")
+    assert said[1] == f"{at} is back: sharing the budget again"
 
 
 def test_the_cli_names_a_wrong_redis_setting_in_one_line() -> None:

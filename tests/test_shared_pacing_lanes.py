@@ -64,21 +64,26 @@ async def test_a_held_slot_is_leased_for_the_calls_time_and_a_little_more(
     async with shared.slot(BASE, TOKEN, GROUP, RateLimit(per_minute=30), deadline):
         inflight = await key_of(redis, "inflight")
         [(_, leased_until)] = await redis.zrange(inflight, 0, -1, withscores=True)
-        assert leased_until / 1000 - await redis_now(redis) == pytest.approx(lease, abs=1.0)
+        # Leased from Redis's clock when the turn was given, a moment ago.
+        assert lease - 1.0 < leased_until / 1000 - await redis_now(redis) <= lease + 0.001
         assert shared.stats(BASE, TOKEN, GROUP).in_flight == 1  # counted locally too
     assert await redis.zcard(inflight) == 0
     await shared.link.aclose()
 
 
+@pytest.mark.parametrize(
+    ("limit", "kept"),
+    [(RateLimit(per_minute=30, per_hour=1800), 3600 + 60), (None, 60)],
+)
 async def test_an_answer_is_kept_as_long_as_the_longest_window_and_a_minute(
-    redis_server: RedisServer, redis: Redis
+    redis_server: RedisServer, redis: Redis, limit: RateLimit | None, kept: float
 ) -> None:
     shared = pacer(redis_server.url)
-    async with shared.slot(BASE, TOKEN, GROUP, RateLimit(per_minute=30, per_hour=1800)):
+    async with shared.slot(BASE, TOKEN, GROUP, limit):
         pass
     finished = await key_of(redis, "finished")
     assert await redis.zcard(finished) == 1
-    assert (3600 + 60) * 1000 - 2000 < await redis.pttl(finished) <= (3600 + 60) * 1000
+    assert kept * 1000 - 2000 < await redis.pttl(finished) <= kept * 1000
     await shared.link.aclose()
 
 
@@ -90,9 +95,7 @@ async def test_a_429_pauses_the_lane_here_at_once_and_for_every_worker(
     assert one.stats(BASE, TOKEN, GROUP).paused_for == pytest.approx(30, abs=1)
     await one.aclose()  # the pause has reached Redis
     paused = await key_of(redis, "paused")
-    assert float(await redis.get(paused)) / 1000 - await redis_now(redis) == pytest.approx(
-        30, abs=1
-    )
+    assert 29 < float(await redis.get(paused)) / 1000 - await redis_now(redis) <= 30.001
     assert 30_000 < await redis.pttl(paused) <= 31_000
     # Another worker, with a budget to spare, waits out the pause.
     with pytest.raises(TimeoutError):
@@ -103,6 +106,12 @@ async def test_a_429_pauses_the_lane_here_at_once_and_for_every_worker(
     await one.aclose()
     assert float(await redis.get(paused)) / 1000 - await redis_now(redis) > 25
     async with asyncio.timeout(5), other.slot(BASE, "another token", GROUP, None):
+        pass
+    # A Retry-After already past pauses no worker.
+    one.penalize(BASE, TOKEN, "hex-api-30rpm", -5)
+    await one.aclose()
+    soon = time.monotonic() + 0.5
+    async with asyncio.timeout(5), other.slot(BASE, TOKEN, "hex-api-30rpm", None, soon):
         pass
     await one.link.aclose()
     await other.link.aclose()
