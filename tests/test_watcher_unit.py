@@ -521,11 +521,11 @@ async def test_the_watchers_requests_take_turns_in_its_share_of_the_budget() -> 
     hex_ = reads_each()
     limiter = RateLimiter()
     budget = RateLimit(per_minute=4, per_hour=100)
-    w = RunWatcher(hex_, TOKEN, base_url=BASE, limiter=limiter, budget=budget, share=0.5)
+    w = RunWatcher(hex_, TOKEN, base_url=BASE, limiter=limiter, budget=budget)
     await first_looks(w, ["r1", "r2"])
     assert w.requests == 2
-    # Its share (two a minute) is spent: the next turn in its lane is a minute away,
-    # while the token's own lanes were not touched by the watcher.
+    # Its share (by default half the budget: two a minute) is spent: its next turn is a
+    # minute away, while the token's own lanes were not touched by the watcher.
     share = RateLimit(per_minute=2, per_hour=50)
     with pytest.raises(TurnTooLate) as refused:
         async with limiter.slot(BASE, TOKEN, "watcher-share", share, deadline=time.monotonic()):
@@ -533,3 +533,140 @@ async def test_the_watchers_requests_take_turns_in_its_share_of_the_budget() -> 
     assert 59 < refused.value.wait <= 60
     async with limiter.slot(BASE, TOKEN, "hex-api", budget, deadline=time.monotonic() + 1):
         pass
+
+
+# -- registrations: what ending a wait changes, and what it does not ---------------------
+
+
+class HangingHex(ScriptedHex):
+    """Hex that answers nothing until told, and says which calls were cancelled."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda tool, p: ok(tool, run(p["runId"], "RUNNING", 1)))
+        self.cancelled = 0
+
+    async def execute(
+        self, tool_id: str, params: Mapping[str, Any], *, timeout: float | None = None
+    ) -> ToolResult:
+        self.calls.append((tool_id, dict(params), timeout))
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
+        raise AssertionError("unreachable")
+
+
+async def test_ending_one_wait_leaves_the_others_on_the_run_and_project_watched() -> None:
+    hex_ = reads_each()
+    w = watcher(hex_)
+    deadline = time.monotonic() + 60
+    same = [w.watch(PROJECT, "r1", first=0.05, cap=None, deadline=deadline) for _ in range(2)]
+    other = w.watch(PROJECT, "r2", first=0.05, cap=None, deadline=deadline)
+    try:
+        for watch in (*same, other):
+            assert await watch.next_look(5) is not None
+        same[0].close()
+        same[0].close()  # twice is harmless
+        assert await same[1].next_look(5) is not None  # the other wait on r1
+        same[1].close()
+        assert await other.next_look(5) is not None  # the project's other run
+        asked = len(hex_.calls)
+        assert await other.next_look(5) is not None
+        assert [p["runId"] for _, p, _ in hex_.calls[asked:]] == ["r2"]  # r1 is not read
+    finally:
+        other.close()
+        await w.aclose()
+    assert repr(w).endswith("projects=0)")
+
+
+async def test_when_the_last_wait_of_a_project_ends_its_request_in_flight_is_cancelled() -> None:
+    hex_ = HangingHex()
+    w = watcher(hex_)
+    watch = w.watch(PROJECT, "r1", first=0.05, cap=None, deadline=time.monotonic() + 60)
+    while not hex_.calls:
+        await asyncio.sleep(0.01)
+    watch.close()
+    for _ in range(100):
+        if hex_.cancelled:
+            break
+        await asyncio.sleep(0.01)
+    assert hex_.cancelled == 1
+    await w.aclose()
+
+
+async def test_closing_the_watcher_cancels_its_requests_in_flight() -> None:
+    hex_ = HangingHex()
+    w = watcher(hex_)
+    watch = w.watch(PROJECT, "r1", first=0.05, cap=None, deadline=time.monotonic() + 60)
+    while not hex_.calls:
+        await asyncio.sleep(0.01)
+    await w.aclose()
+    for _ in range(100):
+        if hex_.cancelled:
+            break
+        await asyncio.sleep(0.01)
+    assert hex_.cancelled == 1
+    watch.close()
+
+
+async def test_a_new_wait_is_looked_at_at_once_while_others_wait_for_their_turn() -> None:
+    hex_ = reads_each()
+    w = watcher(hex_)
+    deadline = time.monotonic() + 600
+    slow = w.watch("p-slow", "r1", first=100, cap=None, deadline=deadline)
+    try:
+        assert await slow.next_look(5) is not None  # its next look is ~100 s away
+        await asyncio.sleep(0.05)  # the watcher sleeps until then
+        new = w.watch(PROJECT, "r2", first=100, cap=None, deadline=deadline)
+        assert await new.next_look(2) is not None
+        new.close()
+    finally:
+        slow.close()
+        await w.aclose()
+
+
+def test_a_watcher_serves_waits_of_one_event_loop_after_another() -> None:
+    """An executor used by one ``asyncio.run`` after another keeps its watcher working."""
+    hex_ = reads_each()
+    w = watcher(hex_)
+    for run_id in ("r1", "r2"):
+        looks = asyncio.run(first_looks(w, [run_id]))
+        assert looks[0] is not None and looks[0].record == run(run_id, "RUNNING", 2)
+    assert [p["runId"] for _, p, _ in hex_.calls] == ["r1", "r2"]
+
+
+async def test_a_snapshot_older_than_the_watchers_own_look_never_takes_it_back() -> None:
+    """Statuses only move forward: a RUNNING run must not be shown PENDING again because
+    another worker published what it saw a moment before this watcher looked."""
+    hex_ = reads_each()
+    store = MemoryRunStatusStore()
+    # Two requests a minute, half of them the watcher's: after its first look, the
+    # next is a minute away unless a fresh snapshot answers.
+    w = RunWatcher(
+        hex_, TOKEN, base_url=BASE, limiter=RateLimiter(), budget=RateLimit(per_minute=2),
+        store=store,
+    )  # fmt: skip
+    watch = w.watch(PROJECT, "r1", first=0.05, cap=None, deadline=time.monotonic() + 60)
+    try:
+        look = await watch.next_look(5)
+        assert look is not None and look.record == run("r1", "RUNNING", 2)
+        key = StoreKey(BASE, store.token_hash(TOKEN), PROJECT)
+        own = await store.get(key)
+        assert own is not None
+        await store.put(key, RunListSnapshot(own.fetched_at - 0.01, {"r1": run("r1", "PENDING")}))
+        assert await watch.next_look(0.5) is None
+        assert len(hex_.calls) == 1
+    finally:
+        watch.close()
+        await w.aclose()
+
+
+async def test_a_runs_own_completed_record_teaches_the_projects_run_time() -> None:
+    hex_ = ScriptedHex(lambda tool, p: ok(tool, run(p["runId"], "COMPLETED", 42)))
+    store = MemoryRunStatusStore()
+    await first_looks(watcher(hex_, store=store), ["r1"])
+    held = await store.get(StoreKey(BASE, store.token_hash(TOKEN), PROJECT))
+    assert held is not None
+    assert held.runs == {"r1": run("r1", "COMPLETED", 42)}
+    assert held.durations == {"r1": 42.0}
