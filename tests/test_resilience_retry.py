@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import random
+import re
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
 from hexfake import FakeHex, Reply
@@ -52,8 +55,21 @@ def test_retry_after_is_honoured_up_to_its_cap() -> None:
     rng = random.Random(0)
     assert policy.delay(1, 12.0, rng) == 12.0
     assert policy.delay(1, 0.0, rng) == 0.0
+    assert policy.delay(1, 30.0, rng) == 30.0  # exactly the cap is still waited for
     assert policy.delay(1, 31.0, rng) is None  # too long: give up, report retry_after
     assert policy.ceiling(10_000) == policy.max_delay  # no overflow on huge attempt counts
+
+
+def test_the_defaults_are_the_ones_the_docs_show() -> None:
+    # docs/resilience.md shows the default policy spelled out; a user reads it there.
+    text = (Path(__file__).parents[1] / "docs" / "resilience.md").read_text(encoding="utf-8")
+    shown = re.search(r"retry=RetryPolicy\((.*?)\)\)", text)
+    assert shown is not None
+    call = ast.parse(f"f({shown.group(1)})", mode="eval").body
+    assert isinstance(call, ast.Call)
+    documented = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}
+    assert set(documented) == {"max_attempts", "base_delay", "max_delay", "max_retry_after"}
+    assert RetryPolicy() == RetryPolicy(**documented)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -79,6 +95,14 @@ def test_which_statuses_are_retried(
     assert is_ambiguous_status(status, idempotent=idempotent) is ambiguous
 
 
+def test_only_429_and_the_gateway_statuses_are_ever_retried() -> None:
+    statuses = range(100, 600)
+    retried = {s for s in statuses if may_retry_status(s, idempotent=True)}
+    assert retried == {429, 502, 503, 504}
+    # A run trigger is sent again only after a 429: Hex refused it before it ran.
+    assert {s for s in statuses if may_retry_status(s, idempotent=False)} == {429}
+
+
 @pytest.mark.parametrize(
     ("idempotent", "maybe_sent", "permanent", "retry"),
     [
@@ -96,6 +120,8 @@ def test_which_transport_faults_are_retried(
         may_retry_transport(idempotent=idempotent, maybe_sent=maybe_sent, permanent=permanent)
         is retry
     )
+    if not permanent:  # a fault is not permanent unless the transport says so
+        assert may_retry_transport(idempotent=idempotent, maybe_sent=maybe_sent) is retry
 
 
 def test_a_tool_spec_can_tune_the_policy() -> None:
