@@ -66,3 +66,78 @@ async def test_on_a_terminal_one_line_is_rewritten_and_keeps_ticking() -> None:
     assert all(d.startswith("hex_wait_for_run") for d in draws)
     # A shorter line blanks out what is left of a longer one.
     assert len(draws[1]) == len(draws[0])
+
+
+def test_durations_change_unit_exactly_at_a_minute_and_an_hour() -> None:
+    seconds = (-3.0, 0.0, 59.94, 60.0, 61.5, 3599.0, 3600.0, 86399.0)
+    assert [format_duration(s) for s in seconds] == [
+        "0.0s",  # a clock that went backwards shows no negative time
+        "0.0s",
+        "59.9s",
+        "1m00s",
+        "1m01s",
+        "59m59s",
+        "1h00m00s",
+        "23h59m59s",
+    ]
+
+
+async def test_off_a_terminal_the_lines_are_exactly_tool_status_time_message() -> None:
+    out = io.StringIO()
+    async with ProgressPrinter(out, live=False) as printer:
+        printer(event("PENDING", 0.5))
+        printer(event("PENDING", 70.0, heartbeat=True))
+        printer(ProgressEvent("hex_run_project_and_wait", "KILLED", 3725.0, "run is KILLED"))
+    assert out.getvalue() == (
+        "hex_wait_for_run  PENDING  0.5s  run is PENDING\n"
+        "hex_run_project_and_wait  KILLED  1h02m05s  run is KILLED\n"
+    )
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_a_terminal_is_told_apart_from_a_pipe_by_the_stream_itself() -> None:
+    pipe, terminal = io.StringIO(), _Terminal()
+    for stream in (pipe, terminal):
+        async with ProgressPrinter(stream, tick=60) as printer:
+            printer(event("RUNNING"))
+    assert pipe.getvalue() == "hex_wait_for_run  RUNNING  1.0s  run is RUNNING\n"
+    assert terminal.getvalue() == "\rhex_wait_for_run  RUNNING  1.0s  run is RUNNING\n"
+
+
+async def test_on_a_terminal_a_shorter_line_blanks_out_the_longer_one_exactly() -> None:
+    out = io.StringIO()
+    async with ProgressPrinter(out, live=True, tick=60) as printer:
+        printer(event("PENDING"))
+        printer(event("RUNNING-A-WHILE"))
+        printer(event("DONE"))
+    short, longer, last = (
+        "hex_wait_for_run  PENDING  1.0s  run is PENDING",
+        "hex_wait_for_run  RUNNING-A-WHILE  1.0s  run is RUNNING-A-WHILE",
+        "hex_wait_for_run  DONE  1.0s  run is DONE",
+    )
+    padding = " " * (len(longer) - len(last))
+    assert out.getvalue() == f"\r{short}\r{longer}\r{last}{padding}\n"
+
+
+async def test_a_terminal_that_was_never_drawn_on_is_left_untouched() -> None:
+    out = io.StringIO()
+    async with ProgressPrinter(out, live=True, tick=60):
+        pass
+    assert out.getvalue() == ""
+
+
+async def test_the_ticking_clock_counts_on_from_the_events_elapsed_time() -> None:
+    out = io.StringIO()
+    async with ProgressPrinter(out, live=True, tick=0.01) as printer:
+        printer(event("RUNNING", 5.0))
+        await asyncio.sleep(0.05)
+    draws = out.getvalue().rstrip("\n").split("\r")[1:]
+    assert len(draws) >= 2
+    for draw in draws[1:]:  # the ticks: 5 s and the little time since the event
+        tool, status, clock, message = draw.rstrip().split("  ")
+        assert (tool, status, message) == ("hex_wait_for_run", "RUNNING", "run is RUNNING")
+        assert 5.0 <= float(clock.removesuffix("s")) < 59.0, draw
