@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,12 +14,18 @@ from samples import PROJECT, RUN, page
 from aacflow_hex import load_registry
 from aacflow_hex.engine.validation import validate_params
 from aacflow_hex.spec.mapping import map_fields
+from aacflow_hex.spec.registry import Registry
 from aacflow_hex.surfaces.agents import (
     NotForAgentsError,
     agent_arguments,
+    anthropic_tool,
     anthropic_tools,
     is_agent_param,
+    mcp_tool,
     mcp_tools,
+    openai_responses_tool,
+    openai_responses_tools,
+    openai_tool,
     openai_tools,
     output_schema,
 )
@@ -227,3 +234,247 @@ def test_the_responses_api_export_is_the_flat_function_shape(
         assert tool["type"] == "function"
         assert {k: v for k, v in tool.items() if k != "type"} == chat[tool["name"]]
     assert main(["export", "anthropic", "--api", "responses"]) == 2
+
+
+# -- one tool of every kind of param, exported exactly -----------------------------------
+
+STRICT_TOOL = """\
+id: hex_demo_strict
+name: Demo Strict
+description: Every kind of param an agent may set.
+annotations: {idempotent: true}
+params:
+  apiKey: {type: string, in: auth, secret: true, required: true, visibility: user-only}
+  groupId: {type: string, format: uuid, in: path, required: true, description: The group}
+  status: {type: string, in: query, enum: [OPEN, CLOSED], description: Which ones}
+  limit: {type: number, integer: true, in: query, minimum: 1, maximum: 100, default: 25}
+  verbose: {type: boolean, in: query}
+  label: {type: string, in: body, schema: {minLength: 2, maxLength: 9}}
+  kind: {type: json, in: body, enum: [a, b]}
+  owner:
+    type: json
+    in: body
+    required: true
+    schema: {type: object, properties: {email: {type: string}, note: {type: string}},
+             required: [email]}
+  nothing: {type: json, in: body, schema: {type: object, additionalProperties: false}}
+  members: {type: json, in: body, schema: {type: array, items: {type: string, format: uuid}}}
+  either: {type: json, in: body, schema: {type: [string, "null"], enum: [x, null]}}
+  trace: {type: string, in: query, visibility: hidden}
+  internal: {type: string, in: query, visibility: llm-only}
+rules:
+  - {exclusive: [status, verbose], reason: pick one}
+  - {exclusive: [apiKey, label], reason: a rule about a secret is not told}
+request: {method: POST, path: "/groups/{groupId}"}
+outputs:
+  id: {type: string, description: The id}
+  count: {type: number}
+  ok: {type: boolean}
+  owner: {type: object, properties: {email: {type: string}}}
+  blob: {type: object}
+  raw: {type: json, description: As sent}
+  tags: {type: array, items: {type: string}}
+  rows: {type: array}
+"""
+LOOSE_TOOL = """\
+id: hex_demo_loose
+name: Demo Loose
+description: A free-form param rules strict mode out.
+annotations: {readOnly: true, destructive: true}
+params:
+  inputs: {type: json, in: body, schema: {type: object}}
+  note: {type: string, in: body}
+request: {method: POST, path: "/loose"}
+outputs: {}
+"""
+UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
+@pytest.fixture(scope="module")
+def demo_registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    folder = tmp_path_factory.mktemp("agent_specs")
+    (folder / "hex_demo_strict.yaml").write_text(STRICT_TOOL)
+    (folder / "hex_demo_loose.yaml").write_text(LOOSE_TOOL)
+    return load_registry(folder)
+
+
+def test_an_openai_strict_schema_makes_every_optional_param_nullable_and_required(
+    demo_registry: Registry,
+) -> None:
+    spec = demo_registry.get("hex_demo_strict")
+    function = openai_tool(spec)["function"]
+    assert function["strict"] is True
+    assert function["description"] == (
+        "Every kind of param an agent may set. status and verbose cannot be combined: pick one."
+    )
+    assert function["parameters"] == {
+        "type": "object",
+        "properties": {
+            "groupId": {
+                "type": "string",
+                "description": "The group",
+                "format": "uuid",
+                "pattern": UUID,
+            },
+            "status": {
+                "type": ["string", "null"],
+                "description": "Which ones",
+                "enum": ["OPEN", "CLOSED", None],
+            },
+            "limit": {"type": ["integer", "null"], "minimum": 1, "maximum": 100},
+            "verbose": {"type": ["boolean", "null"]},
+            "label": {"type": ["string", "null"]},
+            "kind": {"type": ["string", "null"], "enum": ["a", "b", None]},
+            "owner": {
+                "type": "object",
+                "properties": {"email": {"type": "string"}, "note": {"type": ["string", "null"]}},
+                "required": ["email", "note"],
+                "additionalProperties": False,
+            },
+            "nothing": {
+                "type": ["object", "null"],
+                "properties": {},
+                "required": [],
+                "additionalProperties": False,
+            },
+            "members": {
+                "type": ["array", "null"],
+                "items": {"type": "string", "format": "uuid", "pattern": UUID},
+            },
+            "either": {"type": ["string", "null"], "enum": ["x", None]},
+            "internal": {"type": ["string", "null"]},
+        },
+        "required": [
+            "groupId",
+            *("status", "limit", "verbose", "label", "kind", "owner", "nothing"),
+            *("members", "either", "internal"),
+        ],
+        "additionalProperties": False,
+    }
+    assert openai_responses_tool(spec) == {"type": "function", **function}
+
+
+def test_anthropic_and_mcp_get_the_params_as_the_spec_says(demo_registry: Registry) -> None:
+    spec = demo_registry.get("hex_demo_strict")
+    schema = anthropic_tool(spec)["input_schema"]
+    assert mcp_tool(spec)["inputSchema"] == schema
+    assert schema["required"] == ["groupId", "owner"]
+    assert schema["additionalProperties"] is False
+    assert schema["properties"]["limit"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100,
+        "default": 25,
+    }
+    assert schema["properties"]["label"] == {"type": "string", "minLength": 2, "maxLength": 9}
+    assert schema["properties"]["kind"] == {"enum": ["a", "b"]}
+    assert list(schema["properties"]) == [
+        *("groupId", "status", "limit", "verbose", "label", "kind", "owner", "nothing"),
+        *("members", "either", "internal"),
+    ]
+
+
+def test_mcp_tells_the_output_schema_and_the_hints(demo_registry: Registry) -> None:
+    tool = mcp_tool(demo_registry.get("hex_demo_strict"))
+    assert (tool["name"], tool["title"]) == ("hex_demo_strict", "Demo Strict")
+    assert (
+        tool["description"] == anthropic_tool(demo_registry.get("hex_demo_strict"))["description"]
+    )
+    assert tool["annotations"] == {
+        "title": "Demo Strict",
+        "readOnlyHint": False,
+        "destructiveHint": False,
+        "idempotentHint": True,
+        "openWorldHint": True,
+    }
+    assert tool["outputSchema"] == {
+        "type": "object",
+        "properties": {
+            "id": {"type": ["string", "null"], "description": "The id"},
+            "count": {"type": ["number", "null"]},
+            "ok": {"type": ["boolean", "null"]},
+            "owner": {
+                "type": ["object", "null"],
+                "properties": {"email": {"type": ["string", "null"]}},
+                "required": ["email"],
+            },
+            "blob": {"type": ["object", "null"]},
+            "raw": {"description": "As sent"},
+            "tags": {"type": "array", "items": {"type": ["string", "null"]}},
+            "rows": {"type": "array"},
+        },
+        "required": ["id", "count", "ok", "owner", "blob", "raw", "tags", "rows"],
+    }
+    loose = mcp_tool(demo_registry.get("hex_demo_loose"))
+    assert loose["annotations"]["readOnlyHint"] is True
+    assert loose["annotations"]["destructiveHint"] is True
+    assert loose["outputSchema"] == {"type": "object", "properties": {}, "required": []}
+
+
+def test_a_free_form_object_rules_strict_mode_out(demo_registry: Registry) -> None:
+    function = openai_tool(demo_registry.get("hex_demo_loose"))["function"]
+    assert function["strict"] is False
+    assert function["parameters"] == {
+        "type": "object",
+        "properties": {"inputs": {"type": "object"}, "note": {"type": "string"}},
+        "additionalProperties": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("param", "strict"),
+    [
+        ("{type: json, in: body, schema: {type: object}}", False),
+        ("{type: json, in: body}", False),  # no type, no enum: anything
+        ("{type: json, in: body, enum: [1, 2]}", False),  # an enum of numbers has no type
+        ("{type: json, in: body, schema: {type: array}}", False),  # items unknown
+        ("{type: json, in: body, schema: {type: array, items: {type: object}}}", False),
+        ("{type: json, in: body, schema: {type: [object, 'null']}}", False),
+        (
+            "{type: json, in: body, schema: {type: object, properties: {a: {type: object}}}}",
+            False,
+        ),
+        ("{type: json, in: body, schema: {type: object, properties: {a: {type: string}}}}", True),
+        ("{type: json, in: body, schema: {type: array, items: {type: integer}}}", True),
+        ("{type: string, in: body}", True),
+    ],
+)
+def test_strict_mode_only_where_every_value_is_declared(
+    param: str, strict: bool, tmp_path: Path
+) -> None:
+    (tmp_path / "hex_one.yaml").write_text(
+        "id: hex_one\nname: One\ndescription: d\n"
+        f"params:\n  value: {param}\n"
+        "request: {method: POST, path: /one}\noutputs: {}\n"
+    )
+    spec = load_registry(tmp_path).get("hex_one")
+    function = openai_tool(spec)["function"]
+    assert function["strict"] is strict
+    if not strict:
+        assert function["parameters"] == anthropic_tool(spec)["input_schema"]
+
+
+def test_every_export_lists_every_tool_unless_asked_for_read_only_ones(
+    demo_registry: Registry,
+) -> None:
+    both = ["hex_demo_loose", "hex_demo_strict"]
+    assert [t["function"]["name"] for t in openai_tools(demo_registry)] == both
+    assert [t["name"] for t in openai_responses_tools(demo_registry)] == both
+    assert [t["name"] for t in anthropic_tools(demo_registry)] == both
+    assert [t["name"] for t in mcp_tools(demo_registry)] == both
+    assert [t["name"] for t in mcp_tools(demo_registry, read_only=True)] == ["hex_demo_loose"]
+    assert [t["name"] for t in openai_responses_tools(demo_registry, read_only=True)] == [
+        "hex_demo_loose"
+    ]
+
+
+def test_agent_arguments_drop_nulls_pass_unknown_names_and_refuse_hidden_ones(
+    demo_registry: Registry,
+) -> None:
+    spec = demo_registry.get("hex_demo_strict")
+    assert agent_arguments(spec, None) == {}
+    given = {"groupId": "g", "status": None, "internal": "i", "unknown": 1}
+    assert agent_arguments(spec, given) == {"groupId": "g", "internal": "i", "unknown": 1}
+    with pytest.raises(NotForAgentsError) as refused:
+        agent_arguments(spec, {"trace": "t"})
+    assert str(refused.value) == "trace: is set by the server's configuration, not by the caller"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from aacflow_hex.spec.registry import specs_dir
+from aacflow_hex.spec import loading, yamlcache
+from aacflow_hex.spec.registry import load_registry, specs_dir
 from aacflow_hex.spec.specs import SpecError, load_specs
 from aacflow_hex.spec.yamlcache import CACHE_DIR_ENV, cache_dir
 
@@ -27,7 +28,7 @@ def specs(tmp_path: Path) -> Path:
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     where = tmp_path / "cache"
-    monkeypatch.setenv(CACHE_DIR_ENV, str(where))
+    monkeypatch.setenv("AACFLOW_HEX_CACHE_DIR", str(where))  # the documented setting
     return where
 
 
@@ -41,6 +42,102 @@ def test_a_cached_load_gives_the_same_specs_as_a_fresh_parse(specs: Path, cache:
     assert len(_cache_files(cache)) == 1
     second = load_specs(specs, cached=True)  # reads it
     assert first == fresh and second == fresh
+
+
+def test_a_second_load_of_the_same_bytes_parses_nothing(
+    specs: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = load_specs(specs)
+    load_specs(specs, cached=True)
+    monkeypatch.setattr(loading, "parse_yaml", _refuse_to_parse)
+    assert load_specs(specs, cached=True) == fresh
+
+
+def _refuse_to_parse(name: str, text: str) -> None:
+    raise AssertionError(f"{name} was parsed again")
+
+
+def test_an_edited_spec_is_cached_in_its_turn(
+    specs: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_specs(specs, cached=True)
+    path = specs / f"{TOOL}.yaml"
+    path.write_text(path.read_text().replace("Get Run Status", "Edited"), encoding="utf-8")
+    load_specs(specs, cached=True)
+    monkeypatch.setattr(loading, "parse_yaml", _refuse_to_parse)
+    assert load_specs(specs, cached=True)[TOOL].name == "Edited"
+
+
+def test_a_cache_written_by_another_format_version_is_not_read(
+    specs: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_specs(specs, cached=True)
+    monkeypatch.setattr(yamlcache, "_FORMAT", "another format")
+    monkeypatch.setattr(loading, "parse_yaml", _refuse_to_parse)
+    with pytest.raises(AssertionError, match="was parsed again"):
+        load_specs(specs, cached=True)
+
+
+def test_a_folder_of_one_spec_file_is_cached(tmp_path: Path, cache: Path) -> None:
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "hex_demo.yaml").write_text(
+        "id: hex_demo\nname: Demo\ndescription: d\nparams: {}\n"
+        "request: {method: GET, path: /groups}\noutputs: {}\n",
+        encoding="utf-8",
+    )
+    first = load_specs(folder, cached=True)
+    assert list(first) == ["hex_demo"] and load_specs(folder, cached=True) == first
+    assert len(_cache_files(cache)) == 1
+
+
+def test_specs_with_windows_line_endings_read_the_same_from_the_cache(
+    specs: Path, cache: Path
+) -> None:
+    for path in specs.glob("*.yaml"):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert load_specs(specs, cached=True) == load_specs(specs)
+    old_mac = specs / f"{TOOL}.yaml"
+    old_mac.write_bytes(old_mac.read_bytes().replace(b"\r\n", b"\r"))
+    assert load_specs(specs, cached=True) == load_specs(specs)
+
+
+def test_only_the_packaged_specs_are_cached_by_default(specs: Path, cache: Path) -> None:
+    load_registry(specs)
+    load_specs(specs)
+    assert _cache_files(cache) == []
+
+
+def test_the_cache_folder_is_the_user_s_alone_and_made_with_its_parents(
+    specs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where = tmp_path / "deep" / "er" / "cache"
+    monkeypatch.setenv("AACFLOW_HEX_CACHE_DIR", str(where))
+    load_specs(specs, cached=True)
+    assert len(_cache_files(where)) == 1
+    assert where.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize(
+    ("xdg", "folder"),
+    [
+        (None, "home/.cache/aacflow-hex"),
+        ("", "home/.cache/aacflow-hex"),  # empty: as if not set
+        ("xdg", "xdg/aacflow-hex"),
+    ],
+)
+def test_without_its_own_setting_the_cache_goes_where_xdg_says(
+    xdg: str | None, folder: str, specs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AACFLOW_HEX_CACHE_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / xdg) if xdg else "")
+    assert load_specs(specs, cached=True) == load_specs(specs)
+    assert len(_cache_files(tmp_path / folder)) == 1
+    assert cache_dir() == tmp_path / folder
 
 
 def test_an_edited_spec_is_read_again_not_taken_from_the_cache(specs: Path, cache: Path) -> None:
