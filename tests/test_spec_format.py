@@ -104,7 +104,10 @@ async def test_a_tool_naming_no_rate_limit_group_is_paced_under_hex_s_default_li
     pacer = _RecordingPacer()
     registry = load_registry_of(spec)
     async with HexExecutor(
-        hex_api.base_url, TOKEN, registry=registry, rate_limiter=pacer  # type: ignore[arg-type]
+        hex_api.base_url,
+        TOKEN,
+        registry=registry,
+        rate_limiter=pacer,  # type: ignore[arg-type]
     ) as ex:
         result = await ex.execute("hex_demo", {"groupId": "g1", "name": "n"})
     assert result.success, result.error
@@ -322,3 +325,67 @@ def test_a_spec_that_is_no_mapping_fails_to_load(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as raised:
         load_registry(tmp_path)
     assert str(raised.value) == "hex_demo.yaml: a tool spec must be a mapping"
+
+
+# -- shared params and shapes --------------------------------------------------------------
+
+
+def test_a_ref_or_shape_that_is_not_shared_is_refused_naming_the_field() -> None:
+    params = _with_param("name", {"ref": "nope", "in": "body"})
+    said = _refused(params=params)
+    assert said == f"{SOURCE}: params.name: ref 'nope' is not in _params.yaml"
+    said = _refused(outputs={"shape": "nope"})
+    assert said == f"{SOURCE}: outputs: shape 'nope' is not in _shapes.yaml"
+    said = _refused(outputs={"group": {"shape": "nope"}})
+    assert said == f"{SOURCE}: outputs.group: shape 'nope' is not in _shapes.yaml"
+
+
+def test_an_output_field_naming_no_source_reads_the_body_key_of_its_name() -> None:
+    shapes = {"member": {"email": {"type": "string"}, "role": {"type": "string"}}}
+    outputs = {
+        "shape": "member",
+        "role": {"description": "The member's role"},
+        "team": {"shape": "member", "properties": {"email": {"path": "mail"}}},
+        "people": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"n": {"type": "number"}}},
+        },
+    }
+    spec = parse_spec(_raw(outputs=outputs), source=SOURCE, shared_params={}, shapes=shapes)
+    body = {
+        "email": "a@x",
+        "role": "admin",
+        "team": {"email": "no", "mail": "t@x", "role": "r"},
+        "people": [{"n": 1}, {"n": 2}],
+    }
+    from aacflow_hex.spec.mapping import map_fields
+
+    assert map_fields(spec.outputs, body, {}) == {
+        "email": "a@x",
+        "role": "admin",
+        "team": {"email": "t@x", "role": "r"},
+        "people": [{"n": 1}, {"n": 2}],
+    }
+    assert spec.outputs["role"].description == "The member's role"
+    assert spec.outputs["people"].items is not None and spec.outputs["people"].items.path is None
+
+
+def test_an_unknown_tool_is_named_with_at_most_three_close_matches(tmp_path: Path) -> None:
+    from aacflow_hex.spec.registry import UnknownToolError
+
+    for suffix in ("a", "b", "c", "d"):
+        (tmp_path / f"hex_demo_{suffix}.yaml").write_text(
+            f"id: hex_demo_{suffix}\nname: Demo\ndescription: d\nparams: {{}}\n"
+            "request: {method: GET, path: /groups}\noutputs: {}\n"
+        )
+    registry = load_registry(tmp_path)
+    with pytest.raises(UnknownToolError) as raised:
+        registry.get("hex_demo_")
+    assert str(raised.value) == (
+        "unknown tool 'hex_demo_'; did you mean hex_demo_d, hex_demo_c, hex_demo_b?"
+    )
+    with pytest.raises(UnknownToolError) as raised:
+        registry.tool("list_everything")
+    assert str(raised.value) == "unknown tool 'list_everything'"
+    assert str(UnknownToolError()) == "unknown tool"
+    assert "hex_demo_a" in registry and "hex_demo_" not in registry and len(registry) == 4

@@ -102,6 +102,15 @@ def test_specs_with_windows_line_endings_read_the_same_from_the_cache(
     assert load_specs(specs, cached=True) == load_specs(specs)
 
 
+def test_a_cache_write_that_cannot_land_leaves_nothing_behind(specs: Path, cache: Path) -> None:
+    load_specs(specs, cached=True)
+    (cached_file,) = _cache_files(cache)
+    cached_file.unlink()
+    cached_file.mkdir()  # the file's place is taken: the new cache cannot replace it
+    assert load_specs(specs, cached=True) == load_specs(specs)
+    assert [p.name for p in cache.iterdir()] == [cached_file.name]
+
+
 def test_only_the_packaged_specs_are_cached_by_default(specs: Path, cache: Path) -> None:
     load_registry(specs)
     load_specs(specs)
