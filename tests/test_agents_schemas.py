@@ -248,6 +248,7 @@ params:
   groupId: {type: string, format: uuid, in: path, required: true, description: The group}
   status: {type: string, in: query, enum: [OPEN, CLOSED], description: Which ones}
   limit: {type: number, integer: true, in: query, minimum: 1, maximum: 100, default: 25}
+  ratio: {type: number, in: query}
   verbose: {type: boolean, in: query}
   label: {type: string, in: body, schema: {minLength: 2, maxLength: 9}}
   kind: {type: json, in: body, enum: [a, b]}
@@ -260,6 +261,11 @@ params:
   nothing: {type: json, in: body, schema: {type: object, additionalProperties: false}}
   members: {type: json, in: body, schema: {type: array, items: {type: string, format: uuid}}}
   either: {type: json, in: body, schema: {type: [string, "null"], enum: [x, null]}}
+  code: {type: json, in: body, schema: {type: string, const: v1, anyOf: [{pattern: "^v"}]}}
+  share: {type: json, in: body, schema: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1,
+                                         multipleOf: 0.25}}
+  picks: {type: json, in: body, schema: {type: array, items: {type: string}, minItems: 1,
+                                         maxItems: 3, uniqueItems: true}}
   trace: {type: string, in: query, visibility: hidden}
   internal: {type: string, in: query, visibility: llm-only}
 rules:
@@ -322,6 +328,7 @@ def test_an_openai_strict_schema_makes_every_optional_param_nullable_and_require
                 "enum": ["OPEN", "CLOSED", None],
             },
             "limit": {"type": ["integer", "null"], "minimum": 1, "maximum": 100},
+            "ratio": {"type": ["number", "null"]},
             "verbose": {"type": ["boolean", "null"]},
             "label": {"type": ["string", "null"]},
             "kind": {"type": ["string", "null"], "enum": ["a", "b", None]},
@@ -342,12 +349,25 @@ def test_an_openai_strict_schema_makes_every_optional_param_nullable_and_require
                 "items": {"type": "string", "format": "uuid", "pattern": UUID},
             },
             "either": {"type": ["string", "null"], "enum": ["x", None]},
+            "code": {"type": ["string", "null"], "const": "v1", "anyOf": [{"pattern": "^v"}]},
+            "share": {
+                "type": ["number", "null"],
+                "exclusiveMinimum": 0,
+                "exclusiveMaximum": 1,
+                "multipleOf": 0.25,
+            },
+            "picks": {
+                "type": ["array", "null"],
+                "items": {"type": "string"},
+                "minItems": 1,
+                "maxItems": 3,
+            },
             "internal": {"type": ["string", "null"]},
         },
         "required": [
             "groupId",
-            *("status", "limit", "verbose", "label", "kind", "owner", "nothing"),
-            *("members", "either", "internal"),
+            *("status", "limit", "ratio", "verbose", "label", "kind", "owner", "nothing"),
+            *("members", "either", "code", "share", "picks", "internal"),
         ],
         "additionalProperties": False,
     }
@@ -369,8 +389,8 @@ def test_anthropic_and_mcp_get_the_params_as_the_spec_says(demo_registry: Regist
     assert schema["properties"]["label"] == {"type": "string", "minLength": 2, "maxLength": 9}
     assert schema["properties"]["kind"] == {"enum": ["a", "b"]}
     assert list(schema["properties"]) == [
-        *("groupId", "status", "limit", "verbose", "label", "kind", "owner", "nothing"),
-        *("members", "either", "internal"),
+        *("groupId", "status", "limit", "ratio", "verbose", "label", "kind", "owner", "nothing"),
+        *("members", "either", "code", "share", "picks", "internal"),
     ]
 
 

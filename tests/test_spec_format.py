@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from hexfake import FakeHex, Reply
+from pydantic import ValidationError
 
 from aacflow_hex import HexExecutor, load_registry
 from aacflow_hex.engine.pacing import LaneStats, RateLimiter
@@ -389,3 +390,21 @@ def test_an_unknown_tool_is_named_with_at_most_three_close_matches(tmp_path: Pat
     assert str(raised.value) == "unknown tool 'list_everything'"
     assert str(UnknownToolError()) == "unknown tool"
     assert "hex_demo_a" in registry and "hex_demo_" not in registry and len(registry) == 4
+
+
+def test_a_loaded_spec_cannot_be_changed_by_its_users() -> None:
+    """Every call shares the registry's specs: one caller's change would reach all."""
+    spec = _parse()
+    with pytest.raises(ValidationError, match="frozen"):
+        spec.name = "Changed"
+    with pytest.raises(ValidationError, match="frozen"):
+        spec.params["name"].required = True
+
+
+def test_a_spec_built_in_python_may_use_the_python_names() -> None:
+    from aacflow_hex.spec.specs import ParamSpec, RequestSpec
+
+    assert ParamSpec(type="string", location="body", wire_name="n") == ParamSpec.model_validate(
+        {"type": "string", "in": "body", "wireName": "n"}
+    )
+    assert RequestSpec(method="GET", path="/x", empty_ok=True).empty_ok is True

@@ -17,6 +17,7 @@ from aacflow_hex.spec.specs import SpecError, load_specs
 from aacflow_hex.spec.yamlcache import CACHE_DIR_ENV, cache_dir
 
 TOOL = "hex_get_run_status"
+SOURCES = Path(loading.__file__).parent  # the code that reads and checks the specs
 
 
 @pytest.fixture
@@ -212,3 +213,31 @@ def test_a_warm_start_does_not_import_pyyaml(cache: Path) -> None:
         for _ in range(2)
     ]
     assert runs == ["True", "False"]
+
+
+def _code_in(folder: Path, monkeypatch: pytest.MonkeyPatch, extra: str = "") -> None:
+    """The reading code as if installed in ``folder`` (its specs.py with ``extra`` added)."""
+    folder.mkdir(exist_ok=True)
+    shutil.copy(SOURCES / "loading.py", folder / "loading.py")
+    (folder / "specs.py").write_text((SOURCES / "specs.py").read_text() + extra, encoding="utf-8")
+    monkeypatch.setattr(loading, "__file__", str(folder / "loading.py"))
+
+
+def test_a_cache_written_by_other_reading_code_is_not_read(
+    specs: Path, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _code_in(tmp_path / "code", monkeypatch)
+    load_specs(specs, cached=True)
+    _code_in(tmp_path / "code", monkeypatch, extra="\n# a newer specs.py\n")
+    monkeypatch.setattr(loading, "parse_yaml", _refuse_to_parse)
+    with pytest.raises(AssertionError, match="was parsed again"):
+        load_specs(specs, cached=True)
+
+
+def test_without_the_reading_code_s_sources_nothing_is_cached(
+    specs: Path, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bytecode-only install has nothing to key the cache on: it reads the files."""
+    monkeypatch.setattr(loading, "__file__", str(tmp_path / "no-sources" / "loading.py"))
+    assert load_specs(specs, cached=True) == load_specs(specs)
+    assert _cache_files(cache) == []

@@ -23,7 +23,7 @@ SHARED_SHAPES = "_shapes.yaml"
 
 # Part of the cache key (with this module's and specs.py's source): change it when the
 # same text would be read differently for another reason (e.g. another YAML loader).
-_PARSER_VERSION = "pyyaml-safe-1"
+_PARSER_VERSION = "pyyaml-safe-1"  # pragma: no mutate: any tag not used before does the same
 
 SpecData = dict[str, Any]  # one tool's spec, as ToolSpec.model_dump(by_alias=True) gives it
 # Resolved specs by file name -> each tool's checked spec data by tool id.
@@ -39,7 +39,7 @@ def parse_yaml(name: str, text: str) -> Any:
     import yaml
 
     # libyaml's safe loader when PyYAML has it: it parses ~10x faster (cold start).
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # pragma: no mutate: reads alike
     try:
         return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:

@@ -36,17 +36,14 @@ from ..spec.specs import OutputSpec, ParamSpec, ToolSpec
 
 AGENT_VISIBILITY = frozenset({"user-or-llm", "llm-only"})
 
-# Keywords OpenAI's strict mode accepts; any other one is left out of a strict schema.
+# Keywords OpenAI's strict mode accepts on a value; any other one is left out of a strict
+# schema. The structure (properties, required, additionalProperties, items) _strict rebuilds.
 _STRICT_KEYWORDS = frozenset(
     {
         "type",
         "description",
         "enum",
         "const",
-        "properties",
-        "required",
-        "additionalProperties",
-        "items",
         "anyOf",
         "pattern",
         "format",
