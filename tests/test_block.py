@@ -300,6 +300,9 @@ def test_the_entry_point_gives_a_host_the_registry_block_icon_and_executor() -> 
 
     loaded = entry_points(group="aacflow.integrations")["hex"].load()
     assert loaded is integration
+    assert (loaded.id, loaded.name) == ("hex", "Hex")
+    assert loaded.icon_svg() == icon_svg()
+    assert repr(loaded) == f"HexIntegration(tools={len(REGISTRY.ids())})"
     assert loaded.registry.ids() == REGISTRY.ids()
     assert loaded.block() == BLOCK
     assert loaded.icon_path().name == "hex.svg" and loaded.icon_path().is_file()
@@ -318,3 +321,41 @@ def test_the_icon_is_a_small_svg_wordmark() -> None:
     assert root.get("viewBox") and root.get("aria-label") == "Hex"
     assert len(text) < 2000
     assert "<script" not in text and "href" not in text
+
+
+def _package_at(root: Path) -> Path:
+    """A stand-in for the icon module's file inside an ``aacflow_hex`` package at ``root``."""
+    module = root / "aacflow_hex" / "surfaces" / "icon.py"
+    module.parent.mkdir(parents=True)
+    return module
+
+
+@pytest.mark.parametrize("layout", ["wheel", "checkout"])
+def test_the_icon_is_found_in_a_wheel_and_in_a_source_checkout(
+    layout: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aacflow_hex.surfaces import icon
+
+    module = _package_at(tmp_path)
+    # A wheel ships icons/ inside the package; a checkout has it beside the package.
+    icons = tmp_path / "aacflow_hex" / "icons" if layout == "wheel" else tmp_path / "icons"
+    icons.mkdir()
+    (icons / "hex.svg").write_text("<svg/>", encoding="utf-8")
+    monkeypatch.setattr(icon, "__file__", str(module))
+    assert icon.icons_dir() == icons.resolve()
+    assert icon.icon_path() == icons.resolve() / "hex.svg"
+    assert icon.icon_svg() == "<svg/>"
+
+
+def test_a_missing_icon_says_where_it_was_looked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aacflow_hex.surfaces import icon
+
+    module = _package_at(tmp_path)
+    (tmp_path / "icons").mkdir()  # a folder without the file is not enough
+    monkeypatch.setattr(icon, "__file__", str(module))
+    package = (tmp_path / "aacflow_hex").resolve()
+    with pytest.raises(FileNotFoundError) as raised:
+        icon.icons_dir()
+    assert str(raised.value) == f"no icons/hex.svg next to {package}"

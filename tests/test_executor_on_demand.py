@@ -72,3 +72,15 @@ def test_the_stdio_server_module_imports_no_aiohttp() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+def test_warming_up_imports_the_executor_before_any_call() -> None:
+    code = (
+        "import asyncio, sys\nfrom aacflow_hex.surfaces import mcp_stdio\n"
+        "on_demand = mcp_stdio.OnDemandExecutor()\nasyncio.run(on_demand.warm_up())\n"
+        "print('aacflow_hex.engine.executor' in sys.modules, 'aiohttp' in sys.modules)"
+    )
+    done: Any = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "True True"
