@@ -589,3 +589,94 @@ def test_resolve_defaults_to_the_first_operation_and_keeps_false(block: dict[str
 )
 def test_a_param_name_becomes_a_readable_title(name: str, title: str) -> None:
     assert humanize(name) == title
+
+
+def test_a_caller_may_give_the_block_facts_in_python_names(tmp_path: Path) -> None:
+    from aacflow_hex.surfaces.block import BlockMeta
+
+    meta = BlockMeta(
+        type="widgets",
+        name="Widgets",
+        description="d",
+        long_description="Long words.",
+        bg_color="#000000",
+        icon_color="#FFFFFF",
+        icon="w.svg",
+        auth_mode="api_key",
+        operation_prefix="w_",
+        docs_link="https://widgets.example/docs",
+    )
+    block = build_block(load_registry(_folder(tmp_path)), meta=meta)
+    assert (block["longDescription"], block["bgColor"]) == ("Long words.", "#000000")
+    assert block["docsLink"] == "https://widgets.example/docs"
+    assert block["subBlocks"][0]["defaultValue"] == "get_widget"
+
+
+def test_the_form_schema_names_the_block_and_its_operations(block: dict[str, Any]) -> None:
+    schema = block[EXTRAS]["formSchema"]
+    assert {k: v for k, v in schema.items() if k != "allOf"} == {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Widgets",
+        "description": "Make widgets",
+        "type": "object",
+        "properties": {
+            "operation": {
+                "title": "Operation",
+                "type": "string",
+                "oneOf": [
+                    {"const": "get_widget", "title": "Get Widget"},
+                    {"const": "list_widgets", "title": "List Widgets"},
+                    {"const": "make_widget", "title": "Make Widget"},
+                    {"const": "whoami", "title": "Who Am I"},
+                ],
+                "default": "get_widget",
+            }
+        },
+        "required": ["operation"],
+    }
+    branches = schema["allOf"]
+    assert [b["if"] for b in branches] == [
+        {"properties": {"operation": {"const": op}}, "required": ["operation"]}
+        for op in EXPECTED_PARAMS
+    ]
+    for branch, (operation, params) in zip(branches, EXPECTED_PARAMS.items(), strict=True):
+        then = branch["then"]
+        assert list(then["properties"]) == list(params.values()), operation
+        fields = {f["id"]: f for f in block["subBlocks"]}
+        for field_id, field_schema in then["properties"].items():
+            field = fields[field_id]
+            assert field_schema["title"] == field["title"], field_id
+            assert field_schema.get("x-advanced", False) == (field.get("mode") == "advanced")
+            secret = field_schema.get("format") == "password"
+            assert secret == (field_id == "apiKey") == field_schema.get("writeOnly", False)
+    required = {op: b["then"]["required"] for op, b in zip(EXPECTED_PARAMS, branches, strict=True)}
+    assert required == {
+        "get_widget": ["apiKey", "widgetRef", "size", "color"],
+        "list_widgets": ["apiKey"],
+        "make_widget": ["apiKey", "name", "color"],
+        "whoami": ["apiKey"],
+    }
+
+
+def _form_says(block: dict[str, Any], **values: Any) -> bool:
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(block[EXTRAS]["formSchema"])
+    return bool(validator.is_valid({"operation": "make_widget", "apiKey": "k", **values}))
+
+
+def test_the_form_schema_takes_a_value_or_its_text(block: dict[str, Any]) -> None:
+    need = {"name": "n", "color": "RED"}
+    assert _form_says(block, **need)
+    assert not _form_says(block, name="n") and not _form_says(block, name=None, color="RED")
+    assert not _form_says(block, name="n", color="GREEN")
+    # an optional field left empty is not given
+    for empty in ("", None):
+        assert _form_says(block, **need, count=empty, shiny=empty, extras=empty, size=empty)
+    for count, taken in [(3, True), ("3", True), (" 10 ", True), ("11", False), ("0", False)]:
+        assert _form_says(block, **need, count=count) is taken, count
+    for shiny, taken in [(True, True), ("Yes", True), (" OFF ", True), ("maybe", False)]:
+        assert _form_says(block, **need, shiny=shiny) is taken, shiny
+    # any JSON, or its text: even one character of it
+    for extras in ("7", '{"a": 1}', [1], {"a": 1}):
+        assert _form_says(block, **need, extras=extras), extras

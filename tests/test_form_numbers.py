@@ -82,3 +82,24 @@ def test_integer_alternatives_match_exactly_the_integers_in_range(lo: int, hi: i
     top = (hi if hi is not None else 5000) + 50
     for n in range(top):
         assert (pattern.match(str(n)) is not None) == (lo <= n <= (hi if hi is not None else top))
+
+
+@pytest.mark.parametrize(
+    ("integer", "taken", "refused"),
+    [
+        (True, ["5", " -5 ", "+12", "007", "3.", "3.00"], ["3.5", ".5", "-", "x", "1e2", "5 5"]),
+        (False, ["5", "-2.5", "+.5", " 3. ", "0.125"], [".", "-", "x", "1e2", "1.2.3", "+-1"]),
+    ],
+)
+def test_a_number_without_a_range_the_patterns_know_takes_any_plain_decimal_text(
+    integer: bool, taken: list[str], refused: list[str]
+) -> None:
+    from aacflow_hex.spec.specs import ParamSpec
+
+    # No minimum: below zero is allowed too, which the exact range patterns do not cover.
+    param = ParamSpec(type="number", integer=integer)
+    text_schema = form_text_schema(param)
+    assert text_schema is not None and text_schema["type"] == "string"
+    pattern = re.compile(text_schema["pattern"])
+    assert [t for t in taken if not pattern.search(t)] == []
+    assert [t for t in refused if pattern.search(t)] == []
