@@ -15,8 +15,9 @@ from docs_tables import (
 )
 
 from aacflow_hex import load_registry
+from aacflow_hex.surfaces.block import load_block_meta
 from aacflow_hex.surfaces.cli import main
-from aacflow_hex.surfaces.docs_gen import docs_file_name, render_docs
+from aacflow_hex.surfaces.docs_gen import GENERATED_NOTE, docs_file_name, render_docs
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT.parent / "shared" / "seed" / "hex-tools-docs.txt"
@@ -167,3 +168,87 @@ def test_cli_docs_writes_both_languages(tmp_path: Path, capsys: pytest.CaptureFi
     capsys.readouterr()
     assert main(["docs", "--lang", "de"]) == 0
     assert capsys.readouterr().out == render_docs("de")
+
+
+PIPE_TOOL = """\
+id: w_pipe
+name: Pipe
+description: |-
+  Reads a | b,
+  over two lines.
+annotations: {readOnly: true, idempotent: true}
+params:
+  apiKey: {ref: apiKey}
+  mode: {type: string, description: "either x | y"}
+  secretPlan: {type: string, visibility: hidden, default: p}
+request: {method: GET, path: /pipe}
+outputs:
+  plan:
+    type: object
+    description: The plan
+    properties:
+      steps:
+        type: array
+        description: Its steps
+        items:
+          type: object
+          properties:
+            name: {type: string, description: Step name}
+  total: {type: number, description: Steps}
+"""
+
+
+def test_a_tool_renders_as_its_id_description_and_two_tables(tmp_path: Path) -> None:
+    import shutil
+
+    from aacflow_hex.spec.registry import specs_dir
+    from aacflow_hex.surfaces.docs_gen import LANGUAGES, render_tool
+
+    for shared in ("_params.yaml", "_shapes.yaml"):
+        shutil.copy(specs_dir() / shared, tmp_path / shared)
+    (tmp_path / "w_pipe.yaml").write_text(PIPE_TOOL, encoding="utf-8")
+    spec = load_registry(tmp_path).get("w_pipe")
+    assert render_tool(spec, LANGUAGES["de"]) == [
+        "### `w_pipe`",
+        "",
+        "Reads a \\| b, over two lines.",
+        "",
+        "#### Eingabe",
+        "",
+        "| Parameter | Typ | Erforderlich | Beschreibung |",
+        "| --- | --- | --- | --- |",
+        "| `apiKey` | string | Ja | Hex API token (Personal or Workspace) |",
+        "| `mode` | string | Nein | either x \\| y |",
+        "",
+        "#### Ausgabe",
+        "",
+        "| Parameter | Typ | Beschreibung |",
+        "| --- | --- | --- |",
+        "| `plan` | object | The plan |",
+        "| ↳ `steps` | array | Its steps |",
+        "| ↳ ↳ `name` | string | Step name |",
+        "| `total` | number | Steps |",
+        "",
+    ]
+
+
+def test_the_reference_opens_with_the_blocks_name_and_words(tmp_path: Path) -> None:
+    meta = load_block_meta()
+    english, german = render_docs("en"), render_docs("de")
+    assert english.startswith(
+        f"{GENERATED_NOTE}\n\n# {meta.name}\n\n{meta.description}\n\n## Usage instructions\n\n"
+        f"{meta.long_description}\n\n## Tools\n\n### `"
+    )
+    german_description = meta.translations["de"]["description"]
+    assert german.startswith(f"{GENERATED_NOTE}\n\n# Hex\n\n{german_description}\n\n## Nutzung")
+    for text in (english, german):
+        assert text.endswith("|\n") and not text.endswith("\n\n")
+
+
+def test_docs_are_written_into_a_new_folder(tmp_path: Path) -> None:
+    from aacflow_hex.surfaces.docs_gen import write_docs
+
+    out = tmp_path / "site" / "docs"
+    assert write_docs(out) == [out / "tools.en.md", out / "tools.de.md"]
+    assert write_docs(out, ["de"]) == [out / "tools.de.md"]  # again, over the old files
+    assert (out / "tools.de.md").read_text(encoding="utf-8") == render_docs("de")
