@@ -99,9 +99,9 @@ description: Make one widget.
 annotations: {readOnly: false, idempotent: false}
 params:
   apiKey: {ref: apiKey}
+  size: {type: string, enum: [SMALL, BIG, HUGE], in: body, description: How big}
   name:
     {type: string, required: true, in: body, description: Name of the widget, placeholder: Sprocket}
-  size: {type: string, enum: [SMALL, BIG, HUGE], in: body, description: How big}
   color: {type: string, enum: [RED, BLUE], required: true, default: BLUE, in: body}
   notes: {type: string, in: body}
   blob: {type: string, in: body}
@@ -322,8 +322,8 @@ EXPECTED_PARAMS = {
     },
     "make_widget": {
         "apiKey": "apiKey",
-        "name": "name",
         "size": "size",
+        "name": "name",
         "color": "color",
         "notes": "notes",
         "blob": "blob",
@@ -406,7 +406,7 @@ def test_each_operation_has_its_canvas_sentence(block: dict[str, Any]) -> None:
                 "list_widgets": [
                     {"text": "List widgets", "core": True, "field": "size_list_widgets"},
                 ],
-                # the first required field that is not a secret
+                # the first required field that is not a secret, though another comes first
                 "make_widget": [{"text": "Make widget", "core": True, "field": "name"}],
                 # nothing to show but the key: no field; "I" stays a capital
                 "whoami": [{"text": "Who am I", "core": True}],
