@@ -346,3 +346,56 @@ def test_a_redis_setting_without_the_client_installed_says_how_to_get_it(
         "redis_url (or HEX_REDIS_URL) needs the Redis client: pip install 'aacflow-hex[redis]'"
     )
     assert asked == ["redis"]
+
+
+async def test_a_snapshot_keeps_its_run_times_and_whether_the_history_was_read(
+    redis_server: RedisServer,
+) -> None:
+    store = RedisRunStatusStore(RedisLink(redis_server.url))
+    key = StoreKey(BASE, store.token_hash(TOKEN), "p1")
+    now = time.time()
+    snapshot = RunListSnapshot(now, {"r1": {"status": "RUNNING"}}, {"r0": 61.5}, True)
+    try:
+        await store.put(key, snapshot)
+        assert await store.get(key) == snapshot
+        await store.put(key, RunListSnapshot(now + 1, {}))
+        assert await store.get(key) == RunListSnapshot(now + 1, {}, {}, False)
+    finally:
+        await store.link.aclose()
+
+
+async def test_a_projects_claim_is_held_renewed_and_let_go_by_its_holder_alone(
+    redis_server: RedisServer,
+) -> None:
+    link = RedisLink(redis_server.url)
+    store = RedisRunStatusStore(link)
+    key = StoreKey(BASE, store.token_hash(TOKEN), "p1")
+    client = Redis.from_url(redis_server.url)
+    try:
+        assert await store.claim(key, "worker-a") is True
+        [claim] = [k async for k in client.scan_iter("*:claim")]
+        assert 2_000 < await client.pttl(claim) <= 3_000  # a 3-second lease
+        assert await store.claim(key, "worker-b") is False  # held: b waits
+        await client.pexpire(claim, 500)
+        await store.renew(key, "worker-b")  # not b's to renew
+        assert await client.pttl(claim) <= 500
+        await store.release(key, "worker-b")  # nor to let go
+        assert await client.get(claim) == b"worker-a"
+        await store.renew(key, "worker-a")
+        assert 2_000 < await client.pttl(claim) <= 3_000
+        await store.release(key, "worker-a")
+        assert await client.get(claim) is None
+        assert await store.claim(key, "worker-b") is True
+        assert not link.down
+    finally:
+        await client.aclose()
+        await link.aclose()
+
+
+def test_a_claim_lease_must_be_a_positive_number_of_seconds() -> None:
+    link = RedisLink("redis://127.0.0.1:1/0")
+    for bad in (0, -1.5):
+        with pytest.raises(ValueError) as refused:
+            RedisRunStatusStore(link, claim_lease=bad)
+        assert str(refused.value) == f"claim_lease must be a positive number of seconds, got {bad}"
+    assert RedisRunStatusStore(link, claim_lease=0.5).claim_lease == 0.5
