@@ -25,6 +25,7 @@ from aacflow_hex.spec.ratelimits import RateLimit
 BASE = "https://hex.example/api/v1"
 TOKEN = "hxtp_watch_token_q7"
 PROJECT = "p-1"
+RUNS = ["r1", "r2", "r3"]
 
 
 class ScriptedHex:
@@ -105,8 +106,15 @@ async def test_three_runs_are_proven_from_one_list_of_the_newest_runs() -> None:
 async def test_a_failed_list_hands_its_error_to_every_wait_of_the_project() -> None:
     refused = ToolError(kind="permission", message="Hex API answered 403 Forbidden")
     hex_ = ScriptedHex(lambda tool, p: ToolResult(tool_id=tool, success=False, error=refused))
-    looks = await first_looks(watcher(hex_), ["r0", "r1", "r2"])
+    w = watcher(hex_)
+    deadline = time.monotonic() + 60
+    watches = [w.watch(PROJECT, r, first=0.05, cap=None, deadline=deadline) for r in RUNS]
+    try:
+        looks = [await watch.next_look(5) for watch in watches]
+    finally:
+        await w.aclose()
     assert [(look.record, look.error) for look in looks] == [(None, refused)] * 3
+    assert [(watch.looks, watch.record) for watch in watches] == [(1, None)] * 3
     assert len(hex_.calls) == 1
 
 
@@ -397,9 +405,6 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> RecordedSleeps:
     return recorded
 
 
-RUNS = ["r1", "r2", "r3"]
-
-
 def reads_each(status: str = "RUNNING") -> ScriptedHex:
     return ScriptedHex(lambda tool, p: ok(tool, run(p.get("runId", "?"), status, 2)))
 
@@ -505,6 +510,7 @@ async def test_the_next_looks_of_many_waits_are_spread_ten_percent_either_side()
             assert await watch.next_look(5) is not None
         looked = time.monotonic()
         assert [watch.looks for watch in watches] == [1] * 400
+        assert [watch.record for watch in watches] == listed  # what the next pause follows
         soonest = min(watch.due for watch in watches)
         latest = max(watch.due for watch in watches)
         assert soonest >= started + 90 and latest <= looked + 110
