@@ -676,3 +676,25 @@ async def test_a_runs_own_completed_record_teaches_the_projects_run_time() -> No
     assert held is not None
     assert held.runs == {"r1": run("r1", "COMPLETED", 42)}
     assert held.durations == {"r1": 42.0}
+
+
+async def test_runs_the_holder_saw_end_while_we_waited_are_not_polled_again(
+    sleeps: RecordedSleeps,
+) -> None:
+    ended = {r: run(r, "COMPLETED", 5) for r in RUNS}
+
+    def holder_saw_them_end(key: StoreKey) -> None:
+        store.known.update(ended)
+
+    store = TakingTurns([False], meanwhile=holder_saw_them_end)
+    hex_ = reads_each()
+    looks = await first_looks(watcher(hex_, store=store), RUNS)
+    assert [look.record for look in looks] == [ended[r] for r in RUNS]
+    assert hex_.calls == [] and sleeps.seen == [0.01]
+    assert store.log == [
+        ("finals", *RUNS),
+        ("claim", False),
+        ("claim", True),
+        ("finals", *RUNS),
+        ("release",),
+    ]
