@@ -275,14 +275,17 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> SetClock:
     return set_clock
 
 
+NOW = "now"
+
+
 async def _turn_in(
     limiter: RateLimiter, limit: RateLimit | None, now: float, group: str = "g"
-) -> float:
-    """0 when a slot is granted now (and given back at once), else the wait it would take."""
+) -> float | str:
+    """NOW when a slot is granted now (and given back at once), else the wait it would take."""
     try:
         async with asyncio.timeout(1):
             async with limiter.slot(URL, TOKEN, group, limit, deadline=now):
-                return 0.0
+                return NOW
     except TurnTooLate as late:
         return late.wait
 
@@ -290,21 +293,21 @@ async def _turn_in(
 async def test_each_window_decides_the_wait_from_its_oldest_answers(clock: SetClock) -> None:
     limiter = RateLimiter()
     limit = TWO_A_MINUTE_THREE_AN_HOUR
-    assert await _turn_in(limiter, limit, clock.now) == 0.0  # answered at 1000
+    assert await _turn_in(limiter, limit, clock.now) is NOW  # answered at 1000
     clock.now = 1010.0
-    assert await _turn_in(limiter, limit, clock.now) == 0.0  # answered at 1010
+    assert await _turn_in(limiter, limit, clock.now) is NOW  # answered at 1010
     clock.now = 1020.0
     assert await _turn_in(limiter, limit, clock.now) == 40.0  # the minute of the first
     clock.now = 1059.5
     assert await _turn_in(limiter, limit, clock.now) == 0.5
     clock.now = 1060.0  # the first answer is a full minute old: out of the window
-    assert await _turn_in(limiter, limit, clock.now) == 0.0
+    assert await _turn_in(limiter, limit, clock.now) is NOW
     clock.now = 1200.0  # the minute is free; the hour holds three
     assert await _turn_in(limiter, limit, clock.now) == 3400.0
     clock.now = 4600.0
-    assert await _turn_in(limiter, limit, clock.now) == 0.0  # one answer (1000) left the hour
+    assert await _turn_in(limiter, limit, clock.now) is NOW  # one answer (1000) left the hour
     clock.now = 4610.0
-    assert await _turn_in(limiter, limit, clock.now) == 0.0
+    assert await _turn_in(limiter, limit, clock.now) is NOW
     stats = limiter.stats(URL, TOKEN, "g")
     assert (stats.in_flight, stats.waiting, stats.paused_for) == (0, 0, 0.0)
 
@@ -326,7 +329,7 @@ async def test_a_request_still_out_counts_and_its_window_starts_at_its_answer(
     assert limiter.stats(URL, TOKEN, "g").waiting == 0
     assert await _turn_in(limiter, one, clock.now) == 60.0
     clock.now = 1090.0
-    assert await _turn_in(limiter, one, clock.now) == 0.0
+    assert await _turn_in(limiter, one, clock.now) is NOW
 
 
 async def test_a_pause_is_waited_out_to_the_second_and_never_shortened(clock: SetClock) -> None:
@@ -338,12 +341,12 @@ async def test_a_pause_is_waited_out_to_the_second_and_never_shortened(clock: Se
     clock.now = 1012.0
     assert limiter.stats(URL, TOKEN, "g").paused_for == 18.0
     assert await _turn_in(limiter, None, clock.now) == 18.0  # unlimited, but paused
-    assert await _turn_in(limiter, None, clock.now, group="other") == 0.0
+    assert await _turn_in(limiter, None, clock.now, group="other") is NOW
     clock.now = 1030.0
-    assert await _turn_in(limiter, None, clock.now) == 0.0
+    assert await _turn_in(limiter, None, clock.now) is NOW
     limiter.penalize(URL, TOKEN, "g", -5)  # a Retry-After in the past pauses nothing
     assert limiter.stats(URL, TOKEN, "g").paused_for == 0.0
-    assert await _turn_in(limiter, None, clock.now) == 0.0
+    assert await _turn_in(limiter, None, clock.now) is NOW
 
 
 async def test_idle_lanes_are_forgotten_but_never_a_lane_that_still_paces(
@@ -354,7 +357,7 @@ async def test_idle_lanes_are_forgotten_but_never_a_lane_that_still_paces(
     limiter = RateLimiter()
     one = RateLimit(per_minute=1)
     clock.now = 0.0
-    assert await _turn_in(limiter, one, 0.0, group="answered") == 0.0
+    assert await _turn_in(limiter, one, 0.0, group="answered") is NOW
     limiter.penalize(URL, TOKEN, "paused", 100)
     busy = limiter.slot(URL, TOKEN, "busy", one)
     await busy.__aenter__()
