@@ -698,3 +698,13 @@ async def test_runs_the_holder_saw_end_while_we_waited_are_not_polled_again(
         ("finals", *RUNS),
         ("release",),
     ]
+
+
+def test_a_watch_shows_its_run_and_schedule_not_its_records_or_watcher() -> None:
+    w = watcher(reads_each())
+    watch = Watch(w, PROJECT, "r1", first=0.5, cap=None, deadline=9.0)
+    watch.record = run("r1", "RUNNING", 3)
+    assert repr(watch) == (
+        "Watch(project_id='p-1', run_id='r1', first=0.5, cap=None, deadline=9.0, due=0.0, "
+        "looks=0, seen_at=0.0)"
+    )
