@@ -119,10 +119,12 @@ class Watch:
     first: float  # the wait's pollInterval
     cap: float | None  # its maxPollInterval, if the caller set one
     deadline: float  # time.monotonic() when the wait gives up
-    due: float = 0.0  # time.monotonic() of the next look; 0: as soon as possible
+    # time.monotonic() of the next look; 0: as soon as possible. (Pragmas: any time before
+    # the process started reads the same here and for seen_at.)
+    due: float = 0.0  # pragma: no mutate
     looks: int = 0
     record: dict[str, Any] | None = field(default=None, repr=False)
-    seen_at: float = 0.0
+    seen_at: float = 0.0  # pragma: no mutate
     _looks: asyncio.Queue[Look] = field(default_factory=asyncio.Queue, repr=False)
 
     async def next_look(self, within: float) -> Look | None:
