@@ -708,3 +708,15 @@ def test_a_watch_shows_its_run_and_schedule_not_its_records_or_watcher() -> None
         "Watch(project_id='p-1', run_id='r1', first=0.5, cap=None, deadline=9.0, due=0.0, "
         "looks=0, seen_at=0.0)"
     )
+
+
+async def test_a_watch_used_as_a_context_ends_with_its_block() -> None:
+    w = watcher(reads_each())
+    try:
+        with w.watch(PROJECT, "r1", first=0.05, cap=None, deadline=time.monotonic() + 9) as watch:
+            look = await watch.next_look(5)
+            assert look is not None and look.record == run("r1", "RUNNING", 2)
+            assert repr(w).endswith("projects=1)")
+        assert repr(w).endswith("projects=0)")
+    finally:
+        await w.aclose()
