@@ -636,9 +636,15 @@ def test_a_watcher_serves_waits_of_one_event_loop_after_another() -> None:
     """An executor used by one ``asyncio.run`` after another keeps its watcher working."""
     hex_ = reads_each()
     w = watcher(hex_)
-    for run_id in ("r1", "r2"):
-        looks = asyncio.run(first_looks(w, [run_id]))
+    assert w.loop is None  # not started yet
+
+    async def look(run_id: str) -> None:
+        looks = await first_looks(w, [run_id])
         assert looks[0] is not None and looks[0].record == run(run_id, "RUNNING", 2)
+        assert w.loop is asyncio.get_running_loop()  # the loop it serves now
+
+    for run_id in ("r1", "r2"):
+        asyncio.run(look(run_id))
     assert [p["runId"] for _, p, _ in hex_.calls] == ["r1", "r2"]
 
 
