@@ -726,3 +726,19 @@ async def test_a_watch_used_as_a_context_ends_with_its_block() -> None:
         assert repr(w).endswith("projects=0)")
     finally:
         await w.aclose()
+
+
+async def test_a_watcher_with_nothing_to_watch_leaves_no_task_behind() -> None:
+    unused = watcher(reads_each())
+    await unused.aclose()  # never started: nothing to close
+    w = watcher(reads_each())
+    watch = w.watch(PROJECT, "r1", first=100, cap=None, deadline=time.monotonic() + 600)
+    assert await watch.next_look(5) is not None  # its next look is ~100 s away
+    await asyncio.sleep(0.02)
+    watch.close()
+    for _ in range(50):
+        if asyncio.all_tasks() == {asyncio.current_task()}:
+            break
+        await asyncio.sleep(0.01)
+    assert asyncio.all_tasks() == {asyncio.current_task()}
+    await w.aclose()
