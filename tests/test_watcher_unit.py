@@ -742,3 +742,17 @@ async def test_a_watcher_with_nothing_to_watch_leaves_no_task_behind() -> None:
         await asyncio.sleep(0.01)
     assert asyncio.all_tasks() == {asyncio.current_task()}
     await w.aclose()
+
+
+async def test_a_lone_run_is_looked_at_again_after_each_pause() -> None:
+    hex_ = reads_each()
+    w = watcher(hex_)
+    watch = w.watch(PROJECT, "r1", first=0.02, cap=0.02, deadline=time.monotonic() + 60)
+    try:
+        for n in range(1, 4):
+            assert await watch.next_look(5) is not None
+            assert watch.looks == n
+    finally:
+        watch.close()
+        await w.aclose()
+    assert [p["runId"] for _, p, _ in hex_.calls] == ["r1"] * 3
