@@ -57,6 +57,11 @@ async def _cut_off(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -
     await writer.drain()
 
 
+async def _not_http(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(b"HELLO WORLD\r\n\r\n")
+    await writer.drain()
+
+
 async def _reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     # Closing with a zero linger time sends a TCP reset instead of an orderly close.
     sock = writer.get_extra_info("socket")
@@ -76,8 +81,9 @@ async def _both_calls(base_url: str) -> tuple[ToolResult, ToolResult]:
         (_hang_up, "Hex closed the connection without answering."),
         (_cut_off, "Hex's answer was cut off."),
         (_reset, "the connection to Hex was reset."),
+        (_not_http, "the exchange with Hex failed (ClientResponseError)."),
     ],
-    ids=["hang-up", "cut-off", "reset"],
+    ids=["hang-up", "cut-off", "reset", "not-http"],
 )
 async def test_a_broken_exchange_says_what_broke_and_that_a_run_may_have_started(
     answer: Handler, said: str
