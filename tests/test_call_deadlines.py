@@ -60,6 +60,7 @@ async def test_without_pacing_a_429_pauses_nothing(hex_api: FakeHex) -> None:
         result = await ex.execute("hex_get_project", PARAMS, timeout=1)
     assert result.success, result.error
     assert len(hex_api.received) == 2
+    assert (result.timing.attempts, result.timing.requests) == (1, 1)
 
 
 @pytest.mark.parametrize("status", [503, 500, 404])
