@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 
 import pytest
 from hexfake import FakeHex, Reply
@@ -159,3 +160,14 @@ async def test_a_wait_whose_cleanup_hangs_is_cut_off_after_its_grace(
         "another."
     )
     assert [r.method for r in hex_api.received][-1] == "DELETE"
+
+
+async def test_the_timing_counts_the_whole_call_in_milliseconds(hex_api: FakeHex) -> None:
+    hex_api.reply(*GET_PROJECT, Reply(200, PROJECT, delay=0.1))
+    async with _executor(hex_api.base_url, RateLimiter()) as ex:
+        started = time.monotonic()
+        result = await ex.execute("hex_get_project", PARAMS)
+        outside_ms = (time.monotonic() - started) * 1000
+    assert result.success, result.error
+    assert 100 <= result.timing.elapsed_ms <= outside_ms
+    assert (result.timing.attempts, result.timing.requests) == (1, 1)
