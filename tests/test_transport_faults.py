@@ -6,18 +6,24 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import shutil
 import socket
+import ssl
 import struct
+import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from hexfake import FakeHex, Reply
 from samples import PROJECT, PROJECT_ID
 
 from aacflow_hex import HexExecutor, ToolResult
 from aacflow_hex.engine.pacing import RateLimiter
-from aacflow_hex.engine.retry import NO_RETRY
+from aacflow_hex.engine.retry import NO_RETRY, RetryPolicy
 
 TOKEN = "hxtp_transport_token_0123456789abcdef"
 PARAMS = {"projectId": PROJECT_ID}
@@ -161,3 +167,39 @@ async def test_the_answer_cap_counts_every_decoded_byte_and_no_more(
             f"Hex's answer to GET {hex_api.base_url}/projects/{PROJECT_ID} was not read: the "
             "response was larger than the 3,999 byte limit (HexExecutor(max_response_bytes=...))"
         )
+
+
+@pytest.fixture
+def self_signed(tmp_path: Path) -> ssl.SSLContext:
+    """A server TLS context whose certificate no client trusts (made with openssl)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command (Debian: apt-get install openssl)")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+async def test_an_untrusted_certificate_is_refused_at_once_and_nothing_was_sent(
+    self_signed: ssl.SSLContext,
+) -> None:
+    """Trying again cannot make a certificate trusted: one attempt, even with retries."""
+    app = web.Application()
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server(ssl=self_signed)
+    base_url = f"https://127.0.0.1:{server.port}/api/v1"
+    try:
+        async with HexExecutor(base_url, TOKEN, retry=RetryPolicy(base_delay=0.01)) as ex:
+            read = await ex.execute("hex_get_project", PARAMS)
+            trigger = await ex.execute("hex_run_project", PARAMS)
+    finally:
+        await server.close()
+    for result in (read, trigger):
+        assert result.error is not None and result.error.kind == "transport"
+        assert result.error.message == "Hex's TLS certificate for 127.0.0.1 was not accepted."
+        assert result.timing.attempts == 1
