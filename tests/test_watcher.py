@@ -23,7 +23,7 @@ from aacflow_hex.engine.pacing import RateLimiter
 from aacflow_hex.engine.results import ToolResult
 from aacflow_hex.engine.retry import NO_RETRY
 from aacflow_hex.engine.run_store import MemoryRunStatusStore, RunListSnapshot, StoreKey
-from aacflow_hex.spec.ratelimits import HEX_RATE_LIMITS, scale_rate_limits
+from aacflow_hex.spec.ratelimits import HEX_RATE_LIMITS, RateLimit, scale_rate_limits
 
 FAST = {"pollInterval": 0.05, "maxPollInterval": 0.1, "timeout": 10}
 
@@ -308,3 +308,21 @@ async def test_a_project_whose_list_hangs_holds_up_only_its_own_waits(
     assert time.monotonic() - started < 5
     for result in await asyncio.wait_for(stuck_waits, 10):  # each ends at its own timeout
         assert result.error is not None and result.error.kind == "timeout"
+
+
+async def test_a_waits_looks_keep_to_the_watchers_share_of_the_tokens_budget(
+    emu: Emulator,
+) -> None:
+    """With 4 requests a minute for the token, the watcher's half share is 2: a wait asking
+    for a look every 0.05 s gets 2 in its 0.6 s, and leaves the rest to other calls."""
+    run = add_run(emu, emu.workspace.published_project_ids()[0], seconds=60)
+    async with HexExecutor(
+        base_url=emu.base_url,
+        api_key=emu.token,
+        rate_limits={"hex-api": RateLimit(per_minute=4)},
+        rate_limiter=RateLimiter(),
+        retry=NO_RETRY,
+    ) as executor:
+        result = await executor.execute("hex_wait_for_run", wait_params(run, timeout=0.6))
+    assert result.success and result.output["timedOut"] is True, result
+    assert lists(emu) + reads(emu) == 2
