@@ -28,6 +28,7 @@ from aacflow_hex.surfaces.agents import (
     openai_tool,
     openai_tools,
     output_schema,
+    served_specs,
 )
 from aacflow_hex.surfaces.cli import main
 
@@ -478,6 +479,7 @@ def test_every_export_lists_every_tool_unless_asked_for_read_only_ones(
     demo_registry: Registry,
 ) -> None:
     both = ["hex_demo_loose", "hex_demo_strict"]
+    assert [s.id for s in served_specs(demo_registry)] == both
     assert [t["function"]["name"] for t in openai_tools(demo_registry)] == both
     assert [t["name"] for t in openai_responses_tools(demo_registry)] == both
     assert [t["name"] for t in anthropic_tools(demo_registry)] == both

@@ -241,3 +241,42 @@ def test_messages_are_the_same_with_the_quick_check(tool_id: str, params: dict[s
     with pytest.raises(ParamError) as with_quick:
         validate_params(tool.spec, tool.validator, params, quick_check=tool.quick_check)
     assert with_quick.value.messages == without.value.messages
+
+
+def test_annotations_never_stop_a_value_being_proved() -> None:
+    annotated = {
+        "type": "string",
+        "description": "d",
+        "default": "x",
+        "title": "t",
+        "examples": ["x"],
+        "deprecated": False,
+        "readOnly": False,
+        "writeOnly": False,
+        "format": "email",  # an annotation while formats are not asserted
+    }
+    validator = Draft202012Validator({"type": "object", "properties": {"a": annotated}})
+    check = compile_quick_check(validator)
+    assert check is not None and check({"a": "x"})
+
+
+@pytest.mark.parametrize(
+    ("value", "proved"), [(3, True), (3.5, True), (0, False), (6, False), ("3", False)]
+)
+def test_every_keyword_of_a_param_must_hold(value: Any, proved: bool) -> None:
+    schema = {"type": "number", "minimum": 1, "maximum": 5, "exclusiveMaximum": 5.5}
+    validator = Draft202012Validator(
+        {
+            "type": "object",
+            "properties": {"a": schema, "b": {"type": "boolean"}},
+            "required": ["b"],
+            "additionalProperties": False,
+        }
+    )
+    check = compile_quick_check(validator)
+    assert check is not None
+    assert check({"a": value, "b": True}) is proved
+    assert validator.is_valid({"a": value, "b": True}) is proved
+    assert not check({"a": 3})  # b is required
+    assert not check({"a": 3, "b": True, "c": 1})  # no other params
+    assert not check([("a", 3), ("b", True)])  # type: ignore[arg-type]

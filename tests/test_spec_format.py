@@ -408,3 +408,17 @@ def test_a_spec_built_in_python_may_use_the_python_names() -> None:
         {"type": "string", "in": "body", "wireName": "n"}
     )
     assert RequestSpec(method="GET", path="/x", empty_ok=True).empty_ok is True
+
+
+def test_a_list_of_ids_is_checked_id_by_id_unless_its_spec_says_how() -> None:
+    params = _with_param(
+        "ids",
+        {"type": "json", "in": "body", "schema": {"type": "array", "items": {"format": "uuid"}}},
+    )
+    own = {"type": "string", "format": "uuid", "pattern": "^[0-9]+$"}
+    params["codes"] = {"type": "json", "in": "body", "schema": {"type": "array", "items": own}}
+    validator = load_registry_of(_parse(params=params)).tool("hex_demo").validator
+    an_id = "5a8591dd-4039-49df-9202-96385ba3eff8"
+    assert validator.is_valid({"groupId": "g", "ids": [an_id], "codes": ["123"]})
+    assert not validator.is_valid({"groupId": "g", "ids": [an_id, "../users"]})
+    assert not validator.is_valid({"groupId": "g", "codes": [an_id]})
