@@ -5,6 +5,7 @@ mappers (the plain one and the compiled one every call uses) give exactly this."
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -117,7 +118,7 @@ def test_a_missing_value_is_none_and_a_missing_list_is_empty(mapper: Mapper, kin
         "deep": OutputSpec(type=kind, path="a.b.c"),
         "list": OutputSpec(type="array", path="a.absent"),
     }
-    assert mapper(fields, {"a": {"b": "not a mapping"}}, {}) == {
+    assert mapper(fields, {"a": {"b": "abc"}}, {}) == {  # "c" is in "abc", yet no key of it
         "top": None,
         "deep": None,
         "list": [],
@@ -185,3 +186,27 @@ def test_a_top_level_object_s_properties_are_mapped_and_others_kept_whole(
         "size": None,
         "on": None,
     }
+
+
+@MAPPERS
+def test_a_dotted_path_walks_the_nesting_and_never_reads_a_key_with_a_dot(
+    mapper: Mapper,
+) -> None:
+    fields = {
+        "owner": OutputSpec(
+            type="object", path="a.b", properties={"n": OutputSpec(type="number", path="n")}
+        ),
+        "name": OutputSpec(type="string", path="a.name"),
+    }
+    body = {"a.b": {"n": 1}, "a.name": "flat", "a": {"b": {"n": 2}, "name": "nested"}}
+    assert mapper(fields, body, {}) == {"owner": {"n": 2}, "name": "nested"}
+
+
+@MAPPERS
+def test_any_mapping_is_read_like_a_dict(mapper: Mapper) -> None:
+    fields = {
+        "email": OutputSpec(type="string", path="creator.email"),
+        "creator": OutputSpec(type="object", path="creator"),
+    }
+    body = MappingProxyType({"creator": MappingProxyType({"email": "a@x"})})
+    assert mapper(fields, body, {}) == {"email": "a@x", "creator": {"email": "a@x"}}
