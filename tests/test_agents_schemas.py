@@ -309,7 +309,9 @@ def test_an_openai_strict_schema_makes_every_optional_param_nullable_and_require
     demo_registry: Registry,
 ) -> None:
     spec = demo_registry.get("hex_demo_strict")
-    function = openai_tool(spec)["function"]
+    tool = openai_tool(spec)
+    function = tool["function"]
+    assert tool == {"type": "function", "function": function}
     assert function["strict"] is True
     assert function["description"] == (
         "Every kind of param an agent may set. status and verbose cannot be combined: pick one."

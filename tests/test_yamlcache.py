@@ -241,3 +241,16 @@ def test_without_the_reading_code_s_sources_nothing_is_cached(
     monkeypatch.setattr(loading, "__file__", str(tmp_path / "no-sources" / "loading.py"))
     assert load_specs(specs, cached=True) == load_specs(specs)
     assert _cache_files(cache) == []
+
+
+def test_reading_spec_data_keeps_no_cache_unless_asked(specs: Path, cache: Path) -> None:
+    from aacflow_hex.spec.specs import validated_data
+
+    assert loading.spec_data(specs, validated_data) == loading.spec_data(
+        specs, validated_data, cached=True
+    )
+    assert len(_cache_files(cache)) == 1
+    (cached_file,) = _cache_files(cache)
+    cached_file.unlink()
+    loading.spec_data(specs, validated_data)
+    assert _cache_files(cache) == []

@@ -12,16 +12,15 @@ from typing import Any
 
 from .specs import OutputSpec
 
-_MISSING = object()
-
 
 def get_path(data: Any, path: str) -> Any:
-    """``a.b.c`` in nested dicts; ``_MISSING`` when any step is absent."""
+    """``a.b.c`` in nested dicts; None when any step is absent (as for a JSON null: an
+    output tells neither apart)."""
     current = data
     for key in path.split("."):
         # JSON objects are dicts: the plain check first, as the Mapping check is slow.
         if not (type(current) is dict or isinstance(current, Mapping)) or key not in current:
-            return _MISSING
+            return None
         current = current[key]
     return current
 
@@ -43,7 +42,7 @@ def _as_number(value: Any) -> float | int | None:
 
 
 def _as_type(spec: OutputSpec, value: Any) -> Any:
-    if value is None or value is _MISSING:
+    if value is None:
         return [] if spec.type == "array" else None
     if spec.type == "string":
         if isinstance(value, str):
@@ -84,7 +83,7 @@ def map_field(spec: OutputSpec, body: Any, params: Mapping[str, Any]) -> Any:
         items = get_path(body, spec.count)
         raw = len(items) if isinstance(items, list) else 0
     else:
-        raw = get_path(body, spec.path) if spec.path is not None else _MISSING
+        raw = get_path(body, spec.path) if spec.path is not None else None
     return _as_type(spec, raw)
 
 
@@ -139,10 +138,10 @@ def compile_field(spec: OutputSpec) -> FieldMapper:
         return count
     path = spec.path
     if path is None:
-        return lambda body, params: convert(_MISSING)
+        return lambda body, params: convert(None)
     if "." not in path:
         return lambda body, params: convert(
-            body.get(path, _MISSING) if type(body) is dict else get_path(body, path)
+            body.get(path) if type(body) is dict else get_path(body, path)
         )
     return lambda body, params: convert(get_path(body, path))
 
