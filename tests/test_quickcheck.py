@@ -280,3 +280,11 @@ def test_every_keyword_of_a_param_must_hold(value: Any, proved: bool) -> None:
     assert not check({"a": 3})  # b is required
     assert not check({"a": 3, "b": True, "c": 1})  # no other params
     assert not check([("a", 3), ("b", True)])  # type: ignore[arg-type]
+
+
+def test_an_open_schema_proves_params_it_does_not_name() -> None:
+    validator = Draft202012Validator({"type": "object", "properties": {"a": {"type": "string"}}})
+    check = compile_quick_check(validator)
+    assert check is not None and check({"a": "x", "b": [1]}) and validator.is_valid({"b": [1]})
+    said_open = {"type": "object", "properties": {}, "additionalProperties": True}
+    assert compile_quick_check(Draft202012Validator(said_open)) is not None
