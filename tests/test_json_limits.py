@@ -7,7 +7,9 @@ import json
 
 import pytest
 
+from aacflow_hex.engine.decode import HttpResponse, decode_response
 from aacflow_hex.engine.jsonread import JsonRefused, TooManyValues, check_shape, read_json
+from aacflow_hex.engine.results import ToolFailure
 
 
 @pytest.mark.parametrize(
@@ -93,3 +95,17 @@ def test_commas_and_brackets_inside_strings_are_not_counted() -> None:
     assert read_json(body, max_depth=1, max_values=len(texts)) == texts
     with pytest.raises(TooManyValues):
         check_shape(body, max_values=len(texts) - 1)
+
+
+def test_each_item_asked_for_may_bring_two_thousand_values() -> None:
+    def page(values: int) -> HttpResponse:
+        # {"values": [[0, ..., 0]]}: one object, two arrays, and the commas between zeros.
+        zeros = values - 3 + 1
+        return HttpResponse(200, {}, b'{"values": [[' + b"0," * (zeros - 1) + b"0]]}")
+
+    # A page of one item asked for holds (1 + 1) * 2,000 values at most.
+    assert len(decode_response(page(4_000), page=("values", 1))["values"][0]) == 3_998
+    with pytest.raises(ToolFailure) as refused:
+        decode_response(page(4_001), page=("values", 1))
+    assert refused.value.error.kind == "invalid_response"
+    assert "with far more items on a page that asked for at most 1;" in refused.value.error.message
