@@ -105,7 +105,7 @@ def _finite_float(text: str) -> float:
 
 
 def _bounded_int(text: str) -> int:
-    digits = len(text.lstrip("-"))
+    digits = len(text.lstrip("-"))  # pragma: no mutate: a JSON integer has only digits and "-"
     if digits > MAX_INT_DIGITS:
         raise JsonRefused(f"it holds an integer of {digits} digits")
     return int(text)
