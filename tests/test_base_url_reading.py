@@ -17,6 +17,7 @@ ID = "6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab"
         ("https://h.example/api?region=eu#top", "https://h.example/api/v1?region=eu#top"),
         ("https://h.example/gw/api/", "https://h.example/gw/api/v1"),
         ("https://h.example/capi", "https://h.example/capi"),
+        ("https://h.example/apiX", "https://h.example/apiX"),
         ("https://h.example/api-v2", "https://h.example/api-v2"),
         (" https:///api ", "https:///api"),
         ("https://[::1", "https://[::1"),
