@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hexfake import FakeHex
+from samples import PROJECT_ID
 
+from aacflow_hex import HexExecutor
 from aacflow_hex.engine.redact import MASK, Redactor
 
 SECRET = "hxtp_5f1d2e3c4b5a6978"
@@ -109,3 +112,23 @@ def test_text_is_clean_only_without_a_secret_or_a_bearer_value() -> None:
     assert redactor.text("Authorization: BEARER abc,def") == f"Authorization: BEARER {MASK},def"
     assert redactor.value({"h": "BEARER abc"}) == {"h": f"BEARER {MASK}"}
     assert redactor.text("Sales report") == "Sales report"
+
+
+def test_a_secret_that_is_not_valid_unicode_is_still_masked() -> None:
+    secret = "key\udc80tail"  # a lone surrogate, as os.environ gives for undecodable bytes
+    redactor = Redactor([secret])
+    assert redactor.text(f"a {secret} b") == f"a {MASK} b"
+
+
+async def test_a_key_with_undecodable_bytes_is_refused_as_a_param_not_a_crash(
+    hex_api: FakeHex,
+) -> None:
+    key = "hxtp_\udc80abcd"  # how os.environ gives bytes that are not UTF-8
+    async with HexExecutor(base_url=hex_api.base_url, api_key=key) as executor:
+        result = await executor.execute("hex_get_project", {"projectId": PROJECT_ID})
+    assert result.error is not None and result.error.kind == "validation"
+    assert result.error.message == (
+        "apiKey: cannot be sent in an HTTP header: it holds a line break, another control "
+        "character or a character outside Latin-1 (was it copied with a stray newline?)"
+    )
+    assert hex_api.received == []

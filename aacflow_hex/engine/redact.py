@@ -20,6 +20,11 @@ _JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 _JSON_MAY_ESCAPE = re.compile(r'["\\/\x00-\x1f]')
 
 
+def _utf8(text: str) -> bytes:
+    # A key read from the environment may hold lone surrogates (undecodable bytes).
+    return text.encode("utf-8", "surrogatepass")
+
+
 def encodings(secret: str) -> set[str]:
     """``secret`` as a server is likely to echo it: as is, in base64, percent-encoded.
 
@@ -29,10 +34,10 @@ def encodings(secret: str) -> set[str]:
     """
     found = {secret}
     for text in (secret, f"Bearer {secret}"):
-        raw = text.encode("utf-8", "surrogatepass")
+        raw = _utf8(text)
         for encoded in (base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()):
             found.update((encoded, encoded.rstrip("=")))
-    quoted = quote(secret, safe="")
+    quoted = quote(secret, safe="", errors="surrogatepass")
     found.update((quoted, re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), quoted)))
     return found
 
@@ -49,8 +54,8 @@ class Redactor:
         # Base64 holds "/", which JSON may write as "\/": such a form is searched both
         # ways rather than making every body suspect.
         self._raw_blind = any(_JSON_MAY_ESCAPE.search(s) for s in given)
-        self._raw_secrets = [s.encode() for s in self._secrets]
-        self._raw_secrets += [s.replace("/", "\\/").encode() for s in found if "/" in s]
+        self._raw_secrets = [_utf8(s) for s in self._secrets]
+        self._raw_secrets += [_utf8(s.replace("/", "\\/")) for s in found if "/" in s]
 
     def text(self, value: str) -> str:
         if self._needle.search(value) is None:
