@@ -628,3 +628,14 @@ def test_the_help_of_the_servers_and_the_docs_says_how_they_are_set_up(
         "'Authorization: Bearer <token>' (required off loopback). API URL from "
         "HEX_API_BASE_URL; with HEX_REDIS_URL the workers share each token's budget."
     )
+
+
+def test_a_base_url_that_would_leak_the_key_is_refused_in_one_line(
+    cli_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli_env.setenv("HEX_API_BASE_URL", "http://hex.example.com/api/v1")
+    assert cli.main(["run", "hex_list_projects"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("error: HEX_API_BASE_URL: refusing to send the Hex token over plain http")
+    assert err.count("\n") == 1

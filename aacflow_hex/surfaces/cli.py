@@ -250,9 +250,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnknownToolError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except json.JSONDecodeError as exc:
-        print(f"error: --params-json is not valid JSON: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except UnsafeBaseURL as exc:
         print(f"error: HEX_API_BASE_URL: {exc}", file=sys.stderr)
         return EXIT_USAGE
