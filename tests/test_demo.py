@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 from collections.abc import Callable
 
 import pytest
 
+from aacflow_hex import HexExecutor
+from aacflow_hex.emulator import EmulatorConfig, run_emulator
 from aacflow_hex.engine.results import ToolResult
 from aacflow_hex.surfaces.demo import run_demo
 
@@ -119,3 +122,60 @@ def test_the_demo_shows_each_line_the_moment_it_is_said(monkeypatch: pytest.Monk
     monkeypatch.setattr(sys, "stdout", terminal)
     assert demo.main() == 0
     assert terminal.flushed[:2] == ["1. first\n", "1. first\n2. second\n"]
+
+
+async def test_the_demo_shows_what_the_emulated_workspace_holds() -> None:
+    """Each step's lines against the same seeded workspace read through the executor."""
+    lines: list[str] = []
+    await run_demo(lines.append, run_duration=0.3)
+    async with (
+        run_emulator(EmulatorConfig(port=0, rate_limits=None)) as twin,
+        HexExecutor(base_url=twin.base_url, api_key=twin.token) as hex_,
+    ):
+        listed = await hex_.execute("hex_list_projects", {"statusFilter": "PUBLISHED", "limit": 5})
+        project_id = twin.fixtures.params_project_id
+        project = await hex_.execute("hex_get_project", {"projectId": project_id})
+        tables = await hex_.execute("hex_get_queried_tables", {"projectId": project_id})
+        inputs = twin.fixtures.param_names
+    first = lines.index(
+        f"1. hex_list_projects (published, limit 5): {listed.output['total']} projects"
+    )
+    shown = lines[first + 1 : first + 1 + len(listed.output["projects"])]
+    labels = [(p["status"] or {}).get("name", "no status") for p in listed.output["projects"]]
+    assert "no status" in labels and len(set(labels)) > 1  # both kinds are seen
+    assert shown == [
+        f"     {p['id']}  {p['title']}  [{label}]"
+        for p, label in zip(listed.output["projects"], labels, strict=True)
+    ]
+    owner = project.output["owner"]["email"]
+    assert f"\n2. hex_get_project: {project.output['title']!r}, owner {owner}" in lines
+    sent = {"string": "'EMEA'", "number": "42", "boolean": "True"}
+    said = ", ".join(f"'{name}': {sent[kind]}" for name, kind in inputs.items())
+    assert f"\n3. hex_run_project with inputParams {{{said}}}" in lines
+    fifth = lines.index(f"\n5. hex_get_queried_tables: {tables.output['total']} tables")
+    assert lines[fifth + 1 : fifth + 1 + min(5, tables.output["total"])] == [
+        f"     {t['dataConnectionName']}: {t['tableName']}" for t in tables.output["tables"][:5]
+    ]
+
+
+async def test_the_wait_step_reports_each_status_change_and_the_run_time_in_seconds() -> None:
+    lines: list[str] = []
+    await run_demo(lines.append, run_duration=0.3)
+    fourth = lines.index("\n4. hex_wait_for_run, reporting each status change as it happens:")
+    steps = lines[fourth + 1 :]
+    end = next(i for i, line in enumerate(steps) if line.startswith("     finished "))
+    changes = steps[:end]
+    assert changes and all(re.fullmatch(r"     +\d+\.\d s  [A-Z]+ +run is .+", c) for c in changes)
+    assert changes[-1].split()[2] == "COMPLETED"
+    finished = re.fullmatch(
+        r"     finished COMPLETED after (\d+\.\d) s of run time, (\d+) status checks "
+        r"\(Hex reports milliseconds; the tool gives seconds\)",
+        steps[end],
+    )
+    assert finished is not None
+    assert 0.2 <= float(finished.group(1)) < 2  # the run takes 0.3 s: seconds, not ms
+    assert int(finished.group(2)) >= len(changes)
+    sixth = lines.index(next(x for x in lines if x.startswith("\n6. hex_get_project_runs")))
+    runs = [line for line in lines[sixth + 1 :] if line.startswith("     ")]
+    assert lines[sixth] == f"\n6. hex_get_project_runs (latest {len(runs)}):"
+    assert all(re.fullmatch(r"     \S{36}  [A-Z_]+ *\S+Z", line) for line in runs)
