@@ -222,7 +222,7 @@ async def test_a_call_answers_with_text_and_structured_content(
     )["result"]
     assert result["isError"] is False
     assert result["structuredContent"] == {"echo": {"a": 1}}
-    assert json.loads(result["content"][0]["text"]) == result["structuredContent"]
+    assert result["content"] == [{"type": "text", "text": '{"echo": {"a": 1}}'}]
     failed = await client.ask(
         2, "tools/call", {"name": "hex_get_run_status", "arguments": {"apiKey": "x"}}
     )
