@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import sys
@@ -179,3 +180,13 @@ async def test_the_wait_step_reports_each_status_change_and_the_run_time_in_seco
     runs = [line for line in lines[sixth + 1 :] if line.startswith("     ")]
     assert lines[sixth] == f"\n6. hex_get_project_runs (latest {len(runs)}):"
     assert all(re.fullmatch(r"     \S{36}  [A-Z_]+ *\S+Z", line) for line in runs)
+
+
+async def test_two_demos_run_side_by_side_each_on_a_free_port() -> None:
+    first: list[str] = []
+    second: list[str] = []
+    await asyncio.gather(
+        run_demo(first.append, run_duration=0.2), run_demo(second.append, run_duration=0.2)
+    )
+    assert first[0] != second[0]  # each its own emulator, at its own address
+    assert all(lines[-1].startswith("\nDone in ") for lines in (first, second))
