@@ -175,3 +175,23 @@ async def test_a_finished_call_returns_its_own_result_and_progress() -> None:
         "The MCP server is shutting down and takes no new calls; try again."
     )
     assert (refused.tool_id, refused.error.kind) == (spec.id, "server")
+
+
+async def test_a_wait_still_cleaning_up_when_the_grace_ends_keeps_its_drain_message() -> None:
+    """Stopped by the drain, a wait that takes a moment to wind down is not stopped again
+    by the grace period's end: its answer still names the run it was watching."""
+    spec = REGISTRY.get("hex_wait_for_run")
+
+    async def call(progress: ProgressCallback) -> ToolResult:
+        await progress(seen(spec.id, "RUNNING"))  # type: ignore[misc]
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            await asyncio.sleep(0.05)  # winding down (e.g. a last request) past the grace
+            raise
+        return ToolResult(tool_id=spec.id, success=True)
+
+    message, _ = await stopped(spec, call, grace=0)
+    assert message.startswith(
+        f"The MCP server is shutting down, so it stopped waiting for run {RUN_ID}"
+    )
