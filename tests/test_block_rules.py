@@ -658,6 +658,9 @@ def test_the_form_schema_names_the_block_and_its_operations(block: dict[str, Any
     }
 
 
+UUID = "5a8591dd-4039-49df-9202-96385ba3eff8"
+
+
 def _form_says(block: dict[str, Any], **values: Any) -> bool:
     from jsonschema import Draft202012Validator
 
@@ -677,6 +680,11 @@ def test_the_form_schema_takes_a_value_or_its_text(block: dict[str, Any]) -> Non
         assert _form_says(block, **need, count=count) is taken, count
     for shiny, taken in [(True, True), ("Yes", True), (" OFF ", True), ("maybe", False)]:
         assert _form_says(block, **need, shiny=shiny) is taken, shiny
+    # an id: the text of one, never another kind of value
+    widget = {"operation": "get_widget", "size": "BIG", "color": "RED"}
+    assert _form_says(block, **widget, widgetRef=f" {UUID} ")
+    for not_an_id in (5, True, [UUID], {"id": UUID}, "w-1"):
+        assert not _form_says(block, **widget, widgetRef=not_an_id), not_an_id
     # any JSON, or its text: even one character of it
     for extras in ("7", '{"a": 1}', [1], {"a": 1}):
         assert _form_says(block, **need, extras=extras), extras
