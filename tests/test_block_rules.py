@@ -688,3 +688,24 @@ def test_the_form_schema_takes_a_value_or_its_text(block: dict[str, Any]) -> Non
     # any JSON, or its text: even one character of it
     for extras in ("7", '{"a": 1}', [1], {"a": 1}):
         assert _form_says(block, **need, extras=extras), extras
+
+
+def test_a_json_object_field_takes_an_object_or_its_text_and_keeps_its_description() -> None:
+    from jsonschema import Draft202012Validator
+
+    registry = load_registry()
+    schema = build_block(registry)[EXTRAS]["formSchema"]
+    validator = Draft202012Validator(schema)
+    run = {"operation": "run_project", "apiKey": "k", "projectId": UUID}
+    for value in ({}, {"a": 1}, ' {"a": 1} ', "{}", "", None):
+        assert validator.is_valid(run | {"inputParams": value}), value
+    for value in (42, True, [1], "[1]", '"text"', "x"):
+        assert not validator.is_valid(run | {"inputParams": value}), value
+    branch = next(
+        b["then"]
+        for b in schema["allOf"]
+        if b["if"]["properties"]["operation"]["const"] == "run_project"
+    )
+    field = branch["properties"]["inputParams"]
+    assert field["description"] == registry.get("hex_run_project").params["inputParams"].description
+    assert all("description" not in form for form in field["anyOf"])
