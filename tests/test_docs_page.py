@@ -243,6 +243,7 @@ def test_the_reference_opens_with_the_blocks_name_and_words(tmp_path: Path) -> N
     assert german.startswith(f"{GENERATED_NOTE}\n\n# Hex\n\n{german_description}\n\n## Nutzung")
     for text in (english, german):
         assert text.endswith("|\n") and not text.endswith("\n\n")
+    assert render_docs() == english  # English unless told otherwise
 
 
 def test_docs_are_written_into_a_new_folder(tmp_path: Path) -> None:
