@@ -6,7 +6,6 @@ import pytest
 
 from aacflow_hex.engine.handlers.run_status import (
     TERMINAL_STATUSES,
-    PollSchedule,
     is_terminal,
     succeeded,
     wait_summary,
@@ -39,34 +38,20 @@ def test_every_hex_status_is_either_active_or_final() -> None:
     assert set(enum) - TERMINAL_STATUSES == {"PENDING", "RUNNING"}
 
 
-def test_poll_interval_grows_by_the_factor_up_to_the_cap() -> None:
-    schedule = PollSchedule(first=2.0, factor=1.5, cap=10.0)
-    assert [schedule.delay(n) for n in range(1, 8)] == [2.0, 3.0, 4.5, 6.75, 10.0, 10.0, 10.0]
-
-
-def test_a_cap_below_the_first_interval_keeps_the_first_interval() -> None:
-    assert PollSchedule(first=60.0, cap=30.0).delay(5) == 60.0
-
-
-def test_a_very_long_wait_does_not_overflow() -> None:
-    assert PollSchedule(first=0.05, factor=10.0, cap=30.0).delay(10_000) == 30.0
-
-
-@pytest.mark.parametrize(
-    "bad", [{"first": 0.0}, {"first": 1.0, "factor": 0.5}, {"first": 1.0, "cap": 0}]
-)
-def test_a_schedule_that_never_waits_or_shrinks_is_refused(bad: dict[str, float]) -> None:
-    with pytest.raises(ValueError):
-        PollSchedule(**bad)
-
-
 def test_wait_options_take_the_params_and_fall_back_to_defaults() -> None:
-    options = WaitOptions.from_params({"timeout": 0, "pollInterval": 0.5, "cancelOnTimeout": True})
-    assert options.timeout == 0  # zero is a real value: look once
-    assert options.schedule.first == 0.5 and options.schedule.cap == 30.0
-    assert options.cancel_on_timeout is True
-    default = WaitOptions.from_params({})
-    assert (default.timeout, default.schedule.first, default.cancel_on_timeout) == (3600, 5, False)
+    options = WaitOptions.from_params(
+        {"timeout": 0, "pollInterval": 0.5, "maxPollInterval": 2, "cancelOnTimeout": True}
+    )
+    assert options == WaitOptions(
+        timeout=0,  # zero is a real value: look once
+        poll_interval=0.5,
+        cancel_on_timeout=True,
+        max_poll_interval=2.0,
+    )
+    # Without maxPollInterval the watcher paces by the project's run times (None).
+    assert WaitOptions.from_params({}) == WaitOptions(
+        timeout=3600, poll_interval=5, cancel_on_timeout=False, max_poll_interval=None
+    )
 
 
 @pytest.mark.parametrize(

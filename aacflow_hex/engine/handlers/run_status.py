@@ -1,4 +1,4 @@
-"""What waiting for a run decides, as pure functions: when a run is over, how often to look.
+"""What waiting for a run decides, as pure functions: when a run is over, how it ended.
 
 Hex's run statuses: PENDING and RUNNING are on the way; COMPLETED, ERRORED, KILLED and
 UNABLE_TO_ALLOCATE_KERNEL are final (the last three are failures; a wait that forgets one
@@ -7,8 +7,6 @@ unknown status ends at the wait's timeout instead of being misread as an outcome
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from ..results import ErrorKind
 from ..run_states import ACTIVE_STATUSES as ACTIVE_STATUSES
@@ -27,30 +25,6 @@ MAX_FAILED_CHECKS_IN_A_ROW = 5
 
 def succeeded(status: str | None) -> bool:
     return status == SUCCESS_STATUS
-
-
-@dataclass(frozen=True)
-class PollSchedule:
-    """Seconds between status checks: ``first``, then ``factor`` times longer, up to ``cap``.
-
-    A short run is seen soon after it ends; a long one costs few requests (the token's
-    rate budget is shared with every other call).
-    """
-
-    first: float
-    factor: float = 1.5
-    cap: float = 30.0
-
-    def __post_init__(self) -> None:
-        if self.first <= 0 or not 1.0 <= self.factor <= 10.0 or self.cap <= 0:
-            raise ValueError("a poll schedule needs first > 0, 1 <= factor <= 10, cap > 0")
-
-    def delay(self, checks_done: int) -> float:
-        """The pause after the ``checks_done``-th check (counting from 1)."""
-        ceiling = max(self.cap, self.first)
-        # 10**64 is past any ceiling already; a larger power would only overflow.
-        exponent = min(max(0, checks_done - 1), 64)
-        return float(min(ceiling, self.first * self.factor**exponent))
 
 
 def wait_summary(

@@ -26,7 +26,6 @@ from .context import AFTER_DEADLINE, HandlerContext
 from .run_status import (
     MAX_FAILED_CHECKS_IN_A_ROW,
     TRANSIENT_ERRORS,
-    PollSchedule,
     is_terminal,
     succeeded,
     wait_summary,
@@ -36,26 +35,24 @@ from .run_status import (
 WAIT_PARAMS = frozenset({"timeout", "pollInterval", "maxPollInterval", "cancelOnTimeout"})
 DEFAULT_TIMEOUT = 3600.0
 DEFAULT_POLL_INTERVAL = 5.0
-DEFAULT_MAX_POLL_INTERVAL = 30.0
 
 
 @dataclass(frozen=True)
 class WaitOptions:
     timeout: float
-    schedule: PollSchedule
+    # The first pause between looks; the run watcher grows it (engine.watch_schedule).
+    poll_interval: float
     cancel_on_timeout: bool
     # The caller's maxPollInterval; None lets the watcher pace by the project's run times.
     max_poll_interval: float | None = None
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> WaitOptions:
-        first = float(params.get("pollInterval") or DEFAULT_POLL_INTERVAL)
         given_cap = params.get("maxPollInterval")
-        cap = float(given_cap or DEFAULT_MAX_POLL_INTERVAL)
         timeout = params.get("timeout")
         return cls(
             timeout=DEFAULT_TIMEOUT if timeout is None else float(timeout),
-            schedule=PollSchedule(first=first, cap=cap),
+            poll_interval=float(params.get("pollInterval") or DEFAULT_POLL_INTERVAL),
             cancel_on_timeout=bool(params.get("cancelOnTimeout")),
             max_poll_interval=None if given_cap is None else float(given_cap),
         )
@@ -120,7 +117,7 @@ async def wait_until_done(
     registration = ctx.run_watcher().watch(
         run["projectId"],
         run["runId"],
-        first=options.schedule.first,
+        first=options.poll_interval,
         cap=options.max_poll_interval,
         deadline=ctx.started + options.timeout,
     )
