@@ -8,7 +8,7 @@ import pytest
 
 from aacflow_hex.engine.listing import PAGING_KEY, fetch_list, items_wanted
 from aacflow_hex.engine.paging import item_identity, next_page_params, page_position
-from aacflow_hex.engine.results import ToolFailure
+from aacflow_hex.engine.results import ToolError, ToolFailure
 from aacflow_hex.spec.registry import load_registry
 
 USERS = load_registry().get("hex_list_users")  # cursor pages of up to 500
@@ -237,3 +237,108 @@ async def test_a_local_filter_follows_with_full_pages() -> None:
     # The 25th draft is the 241st project: the first page as asked, then full pages of
     # 100 (asking for the missing count each time took 36 requests).
     assert [p["limit"] for p in hex_list.asked] == [25, 100, 100, 100]
+
+
+async def test_a_before_walk_over_several_pages_keeps_list_order_and_both_bounds() -> None:
+    hex_list = CursorList([user(n) for n in range(1200)])
+    body = await fetch_list(USERS, {"fetchAll": True, "maxItems": 700, "before": "c1100"}, hex_list)
+    assert ids(body) == [f"u{n:05d}" for n in range(400, 1100)]
+    assert [(p.get("before"), p["limit"]) for p in hex_list.asked] == [
+        ("c1100", 500),
+        ("c600", 200),
+    ]
+    assert all("after" not in p for p in hex_list.asked)
+    # `after` reads on from where the walk began, `before` further back from where it ended.
+    assert body["pagination"] == {"after": "c1100", "before": "c400"}
+    assert body[PAGING_KEY] == {"truncated": True, "nextOffset": None, "pages": 2}
+
+
+@pytest.mark.parametrize(("start", "kept"), [({}, range(0, 6)), ({"before": "c20"}, range(4, 10))])
+async def test_more_items_than_wanted_keep_the_ones_nearest_where_the_walk_began(
+    start: dict[str, str], kept: range
+) -> None:
+    async def generous(params: dict[str, Any]) -> dict[str, Any]:  # ignores the limit
+        return {"values": [user(n) for n in range(10)], "pagination": {}}
+
+    body = await fetch_list(USERS, {"limit": 6, **start}, generous)
+    assert ids(body) == [f"u{n:05d}" for n in kept]
+
+
+async def test_a_run_seen_again_with_a_newer_status_is_returned_once_as_last_seen() -> None:
+    async def shifting(params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("offset"):
+            page = [{"runId": "a", "status": "RUNNING"}, {"runId": "b", "status": "RUNNING"}]
+            return {"runs": page, "nextPage": "x?offset=2"}
+        page = [{"runId": "b", "status": "COMPLETED"}, {"runId": "c", "status": "PENDING"}]
+        return {"runs": page, "nextPage": None}
+
+    body = await fetch_list(RUNS, {"fetchAll": True}, shifting)
+    assert [(r["runId"], r["status"]) for r in body["runs"]] == [
+        ("a", "RUNNING"),
+        ("b", "COMPLETED"),
+        ("c", "PENDING"),
+    ]
+
+
+async def test_a_later_page_that_fails_for_another_reason_fails_the_walk() -> None:
+    async def broken(params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("after"):
+            raise ToolFailure(ToolError(kind="server", message="Hex API answered 500"))
+        return {"values": [user(0)], "pagination": {"after": "c1"}}
+
+    with pytest.raises(ToolFailure, match="answered 500"):
+        await fetch_list(USERS, {"fetchAll": True}, broken)
+
+
+async def test_a_page_without_an_items_list_is_passed_on_as_hex_sent_it() -> None:
+    async def odd(params: dict[str, Any]) -> dict[str, Any]:
+        return {"values": None, "pagination": {"after": "c1"}}
+
+    assert await fetch_list(USERS, {"fetchAll": True}, odd) == {
+        "values": None,
+        "pagination": {"after": "c1"},
+    }
+
+
+async def test_one_cursor_page_without_fetch_all_is_not_truncated_and_has_no_offset() -> None:
+    body = await fetch_list(USERS, {"limit": 3}, CursorList([user(n) for n in range(10)]))
+    assert ids(body) == ["u00000", "u00001", "u00002"]
+    assert body[PAGING_KEY] == {"truncated": False, "nextOffset": None, "pages": 1}
+    assert body["pagination"]["after"] == "c3"
+
+
+def test_a_cursor_that_is_empty_or_an_id_that_is_empty_counts_as_none() -> None:
+    assert USERS.request is not None and USERS.request.pagination is not None
+    cursor = USERS.request.pagination
+    assert next_page_params(cursor, {"pagination": {"after": ""}}, {"limit": 5}) is None
+    assert item_identity({"id": "", "name": "x"}) != item_identity({"id": "", "name": "y"})
+    assert item_identity({"runId": "r", "id": ""}) == item_identity({"runId": "r", "n": 1})
+    assert item_identity("plain") == item_identity("plain") != item_identity("other")
+
+
+def test_an_offset_page_counts_on_from_the_start_when_no_offset_was_given() -> None:
+    assert RUNS.request is not None and RUNS.request.pagination is not None
+    offset = RUNS.request.pagination
+    body = {"runs": [{}, {}, {}], "nextPage": "https://h/next"}
+    assert next_page_params(offset, body, {"limit": 3}) == {"limit": 3, "offset": 3}
+    assert next_page_params(offset, {"runs": "x", "nextPage": "https://h/n"}, {}) == {"offset": 0}
+    assert next_page_params(offset, {"runs": [], "nextPage": ""}, {}) is None
+    assert next_page_params(offset, ["not", "a", "page"], {}) is None
+
+
+async def test_a_backward_walk_ending_on_a_page_without_cursors_still_bounds_its_items() -> None:
+    async def two_pages(params: dict[str, Any]) -> dict[str, Any]:
+        if params["before"] == "c4":
+            return {"values": [user(2), user(3)], "pagination": {"after": "c4", "before": "c2"}}
+        return {"values": [user(0), user(1)], "pagination": None}
+
+    body = await fetch_list(USERS, {"fetchAll": True, "before": "c4"}, two_pages)
+    assert ids(body) == ["u00000", "u00001", "u00002", "u00003"]
+    assert body["pagination"] == {"after": "c4"}
+
+
+async def test_a_body_that_is_not_an_object_is_passed_on_as_hex_sent_it() -> None:
+    async def listed(params: dict[str, Any]) -> Any:
+        return [user(0)]
+
+    assert await fetch_list(USERS, {"fetchAll": True}, listed) == [user(0)]
