@@ -52,7 +52,7 @@ def _refused(**overrides: Any) -> str:
     return str(raised.value)
 
 
-def load_registry_of(spec: ToolSpec) -> Registry:
+def _registry_of(spec: ToolSpec) -> Registry:
     return Registry({spec.id: spec})
 
 
@@ -103,7 +103,7 @@ async def test_a_tool_naming_no_rate_limit_group_is_paced_under_hex_s_default_li
     spec = _parse()
     hex_api.reply("PATCH", "/groups/g1", Reply(200, {"id": "g1"}))
     pacer = _RecordingPacer()
-    registry = load_registry_of(spec)
+    registry = _registry_of(spec)
     async with HexExecutor(
         hex_api.base_url,
         TOKEN,
@@ -124,7 +124,7 @@ async def test_an_empty_200_is_success_only_for_a_tool_that_says_emptyok(
     async with HexExecutor(
         hex_api.base_url,
         TOKEN,
-        registry=load_registry_of(_parse(request=request)),
+        registry=_registry_of(_parse(request=request)),
         rate_limiter=RateLimiter(),
         retry=RetryPolicy(max_attempts=1),
     ) as ex:
@@ -417,7 +417,7 @@ def test_a_list_of_ids_is_checked_id_by_id_unless_its_spec_says_how() -> None:
     )
     own = {"type": "string", "format": "uuid", "pattern": "^[0-9]+$"}
     params["codes"] = {"type": "json", "in": "body", "schema": {"type": "array", "items": own}}
-    validator = load_registry_of(_parse(params=params)).tool("hex_demo").validator
+    validator = _registry_of(_parse(params=params)).tool("hex_demo").validator
     an_id = "5a8591dd-4039-49df-9202-96385ba3eff8"
     assert validator.is_valid({"groupId": "g", "ids": [an_id], "codes": ["123"]})
     assert not validator.is_valid({"groupId": "g", "ids": [an_id, "../users"]})
