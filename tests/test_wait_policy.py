@@ -11,6 +11,7 @@ from aacflow_hex.engine.handlers.run_status import (
     wait_summary,
 )
 from aacflow_hex.engine.handlers.waiting import WaitOptions
+from aacflow_hex.engine.run_states import is_final_record
 from aacflow_hex.spec.registry import load_registry
 
 
@@ -30,6 +31,24 @@ from aacflow_hex.spec.registry import load_registry
 def test_final_statuses_and_success(status: str | None, terminal: bool, success: bool) -> None:
     assert is_terminal(status) is terminal
     assert succeeded(status) is success
+
+
+@pytest.mark.parametrize(
+    ("record", "final"),
+    [
+        ({"runId": "r", "status": "COMPLETED"}, True),
+        ({"runId": "r", "status": "KILLED"}, True),
+        ({"runId": "r", "status": "RUNNING"}, False),
+        ({"runId": "r"}, False),
+        ({"runId": "r", "status": None}, False),
+        ({"runId": "r", "status": ["COMPLETED"]}, False),  # not a status at all
+        ({"runId": "r", "status": {"COMPLETED": 1}}, False),
+    ],
+)
+def test_only_a_record_in_a_final_status_is_final_for_good(
+    record: dict[str, object], final: bool
+) -> None:
+    assert is_final_record(record) is final
 
 
 def test_every_hex_status_is_either_active_or_final() -> None:

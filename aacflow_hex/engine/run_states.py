@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import Any
 
 TERMINAL_STATUSES = frozenset({"COMPLETED", "ERRORED", "KILLED", "UNABLE_TO_ALLOCATE_KERNEL"})
-ACTIVE_STATUSES = frozenset({"PENDING", "RUNNING"})
 
 
 def is_terminal(status: str | None) -> bool:

@@ -9,7 +9,6 @@ unknown status ends at the wait's timeout instead of being misread as an outcome
 from __future__ import annotations
 
 from ..results import ErrorKind
-from ..run_states import ACTIVE_STATUSES as ACTIVE_STATUSES
 from ..run_states import TERMINAL_STATUSES as TERMINAL_STATUSES
 from ..run_states import is_terminal as is_terminal
 
