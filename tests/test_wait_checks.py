@@ -192,6 +192,18 @@ async def test_the_wait_params_steer_the_wait_and_only_the_others_reach_the_trig
     assert trigger.body == {"dryRun": True}
 
 
+async def test_a_trigger_answer_without_the_project_id_is_waited_on_in_the_project_asked_for(
+    hex_api: FakeHex, executor: HexExecutor
+) -> None:
+    no_project = {k: v for k, v in RUN_TRIGGERED.items() if k != "projectId"}
+    hex_api.reply("POST", TRIGGER_PATH, Reply(201, no_project))
+    hex_api.reply("GET", STATUS_PATH, Reply(200, RUN))
+    result = await executor.execute("hex_run_project_and_wait", {"projectId": PROJECT_ID, **FAST})
+
+    assert result.success, result.error
+    assert [r.path for r in hex_api.received] == [TRIGGER_PATH, STATUS_PATH]
+
+
 # -- what the progress says ---------------------------------------------------------------
 
 
@@ -260,7 +272,7 @@ async def test_a_timeout_with_cancel_reports_the_cancel_and_the_status_it_left(
     assert out["succeeded"] is False
     assert out["statusChecks"] == [r.method for r in hex_api.received].count("GET")
     waited = out["waitedSeconds"]
-    assert waited >= 0.2
+    assert waited >= 0.2 and round(waited, 3) == waited  # milliseconds at most
     cancelling = [e for e in heard.events if e.status == "CANCELLING"]
     assert [e.message for e in cancelling] == [f"timed out after {waited:.1f} s; cancelling"]
     assert heard.events[-1].status == "KILLED"
