@@ -214,9 +214,17 @@ async def test_a_fresh_snapshot_saves_the_request_only_if_it_has_every_watched_r
     looks = await first_looks(watcher(hex_, store=store), ["r1", "r2"])
     assert [look.record for look in looks] == [held["r1"], held["r2"]]
     assert hex_.calls == []
-    # A snapshot without one of the watched runs cannot answer: Hex is asked.
-    await store.put(key, RunListSnapshot(time.time() + 1, {"r1": held["r1"]}))
-    looks = await first_looks(watcher(hex_, store=store), ["r1", "r2"])
+    # A snapshot without one of the watched runs cannot answer: Hex is asked at once.
+    await store.put(key, RunListSnapshot(time.time(), {"r1": held["r1"]}))
+    w = watcher(hex_, store=store)
+    deadline = time.monotonic() + 60
+    watches = [w.watch(PROJECT, r, first=10, cap=None, deadline=deadline) for r in ("r1", "r2")]
+    try:
+        looks = [await watch.next_look(2) for watch in watches]
+    finally:
+        for watch in watches:
+            watch.close()
+        await w.aclose()
     assert [look.record["status"] for look in looks] == ["RUNNING", "RUNNING"]
     assert [p["runId"] for _, p, _ in hex_.calls] == ["r1", "r2"]
 
@@ -486,6 +494,9 @@ async def test_runs_the_fleet_saw_end_are_taken_from_it_and_never_read(
     assert [look.record["status"] for look in looks[1:]] == ["RUNNING", "RUNNING"]
     # A record that is not final proves nothing: r2 is read like r3.
     assert [p["runId"] for _, p, _ in hex_.calls] == ["r2", "r3"]
+    # The ended run's time counts among the project's run times, published with the rest.
+    held = await store.get(StoreKey(BASE, store.token_hash(TOKEN), PROJECT))
+    assert held is not None and held.durations == {"r1": 40.0}
 
 
 async def test_when_the_fleet_saw_every_run_end_nobody_is_asked(sleeps: RecordedSleeps) -> None:
@@ -756,3 +767,26 @@ async def test_a_lone_run_is_looked_at_again_after_each_pause() -> None:
         watch.close()
         await w.aclose()
     assert [p["runId"] for _, p, _ in hex_.calls] == ["r1"] * 3
+
+
+async def test_a_snapshots_run_times_and_history_count_as_the_watchers_own() -> None:
+    listed = [run(r, "RUNNING", 5) for r in RUNS]
+    hex_ = ScriptedHex(lambda tool, p: ok(tool, {"runs": listed, "nextOffset": None}))
+    store = MemoryRunStatusStore()
+    key = StoreKey(BASE, store.token_hash(TOKEN), PROJECT)
+    # Another worker looked a moment ago, and had read the project's history.
+    await store.put(key, RunListSnapshot(time.time(), {r["runId"]: r for r in listed},
+                                         {"c1": 50.0}, history_read=True))  # fmt: skip
+    w = watcher(hex_, store=store)
+    deadline = time.monotonic() + 60
+    watches = [w.watch(PROJECT, r, first=0.02, cap=0.02, deadline=deadline) for r in RUNS]
+    try:
+        for _ in range(2):  # from the snapshot, then from Hex
+            assert [await watch.next_look(5) is not None for watch in watches] == [True] * 3
+    finally:
+        for watch in watches:
+            watch.close()
+        await w.aclose()
+    assert lists_asked(hex_) == [{"limit": 100, "offset": 0}]  # no history asked again
+    held = await store.get(key)
+    assert held is not None and held.durations == {"c1": 50.0} and held.history_read is True
