@@ -790,3 +790,17 @@ async def test_a_snapshots_run_times_and_history_count_as_the_watchers_own() -> 
     assert lists_asked(hex_) == [{"limit": 100, "offset": 0}]  # no history asked again
     held = await store.get(key)
     assert held is not None and held.durations == {"c1": 50.0} and held.history_read is True
+
+
+async def test_two_runs_missing_from_the_newest_list_are_read_each_not_proven_by_lists() -> None:
+    answers = project_runs(
+        lambda offset: ([run("r1", "RUNNING", 5)], None), {}, lambda r: run(r, "COMPLETED", 8)
+    )
+    hex_ = ScriptedHex(answers)
+    looks = await first_looks(watcher(hex_), RUNS)
+    assert [look.record["status"] for look in looks] == ["RUNNING", "COMPLETED", "COMPLETED"]
+    assert lists_asked(hex_) == [
+        {"limit": 100, "offset": 0},
+        {"statusFilter": "COMPLETED", "limit": 100},
+    ]
+    assert [p["runId"] for t, p, _ in hex_.calls if t == "hex_get_run_status"] == ["r2", "r3"]
