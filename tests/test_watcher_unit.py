@@ -804,3 +804,11 @@ async def test_two_runs_missing_from_the_newest_list_are_read_each_not_proven_by
         {"statusFilter": "COMPLETED", "limit": 100},
     ]
     assert [p["runId"] for t, p, _ in hex_.calls if t == "hex_get_run_status"] == ["r2", "r3"]
+
+
+async def test_a_hundred_watched_runs_or_fewer_cost_one_page_even_when_more_follow() -> None:
+    page = [run(f"r{i}", "RUNNING", 5) for i in range(100)]
+    hex_ = ScriptedHex(project_runs(lambda offset: (page, offset + 100), {}, lambda r: {}))
+    looks = await first_looks(watcher(hex_), ["r0", "r50", "r99"])
+    assert [look.record["runId"] for look in looks] == ["r0", "r50", "r99"]
+    assert [p.get("offset") for p in lists_asked(hex_)] == [0, None]  # and the history
