@@ -445,7 +445,7 @@ class RunWatcher:
             result = await self._call("hex_get_project_runs", params)
             if not result.success:
                 errors["*"] = _error_of(result)
-                return {}
+                return {}  # pragma: no mutate: after a failed list its caller reads errors alone
             runs = _runs_of(result)
             seen.update(runs)
             if len(runs) < PAGE_SIZE or result.output.get("nextOffset") is None:
