@@ -812,3 +812,36 @@ async def test_a_hundred_watched_runs_or_fewer_cost_one_page_even_when_more_foll
     looks = await first_looks(watcher(hex_), ["r0", "r50", "r99"])
     assert [look.record["runId"] for look in looks] == ["r0", "r50", "r99"]
     assert [p.get("offset") for p in lists_asked(hex_)] == [0, None]  # and the history
+
+
+@pytest.mark.parametrize(
+    ("history", "durations"),
+    [
+        ([], {}),  # no finished run yet: asked once all the same
+        ([run("c1", "COMPLETED", 100), run("c2", "COMPLETED", 130), run("c3", "KILLED", 5)],
+         {"c1": 100.0, "c2": 130.0}),
+    ],
+)  # fmt: skip
+async def test_the_projects_history_is_asked_once_and_its_run_times_kept(
+    history: list[dict[str, Any]], durations: dict[str, float]
+) -> None:
+    listed = [run(r, "RUNNING", 5) for r in RUNS]
+
+    def answer(tool: str, p: Mapping[str, Any]) -> ToolResult:
+        runs = history if p.get("statusFilter") == "COMPLETED" else listed
+        return ok(tool, {"runs": runs, "nextOffset": None})
+
+    hex_, store = ScriptedHex(answer), MemoryRunStatusStore()
+    w = watcher(hex_, store=store)
+    deadline = time.monotonic() + 60
+    watches = [w.watch(PROJECT, r, first=0.02, cap=0.02, deadline=deadline) for r in RUNS]
+    try:
+        for _ in range(3):
+            assert [await watch.next_look(5) is not None for watch in watches] == [True] * 3
+    finally:
+        for watch in watches:
+            watch.close()
+        await w.aclose()
+    assert [p.get("statusFilter") for p in lists_asked(hex_)] == [None, "COMPLETED", None, None]
+    held = await store.get(StoreKey(BASE, store.token_hash(TOKEN), PROJECT))
+    assert held is not None and held.durations == durations and held.history_read is True
