@@ -845,3 +845,16 @@ async def test_the_projects_history_is_asked_once_and_its_run_times_kept(
     assert [p.get("statusFilter") for p in lists_asked(hex_)] == [None, "COMPLETED", None, None]
     held = await store.get(StoreKey(BASE, store.token_hash(TOKEN), PROJECT))
     assert held is not None and held.durations == durations and held.history_read is True
+
+
+async def test_a_request_for_waits_past_their_deadline_gets_the_executors_timeout() -> None:
+    hex_ = reads_each()
+    hex_.timeout = 0.25
+    w = watcher(hex_)
+    watch = w.watch(PROJECT, "r1", first=0.05, cap=None, deadline=time.monotonic() - 1)
+    try:
+        assert await watch.next_look(5) is not None  # the first look, even past the deadline
+    finally:
+        watch.close()
+        await w.aclose()
+    assert [timeout for _, _, timeout in hex_.calls] == [0.25]
