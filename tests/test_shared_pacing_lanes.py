@@ -240,3 +240,8 @@ async def test_a_request_costs_redis_two_script_calls_its_turn_and_its_answer(
     assert await script_calls(redis) == 6
     assert await redis.zcard(await key_of(redis, "finished")) == 4
     await shared.link.aclose()
+
+
+def test_the_shared_pacer_names_its_redis_without_the_password() -> None:
+    shared = pacer("redis://:pa55word@cache.internal:6380/0")
+    assert repr(shared) == "SharedRateLimiter(RedisLink('redis://cache.internal:6380', down=False))"
