@@ -86,6 +86,15 @@ def test_international_local_and_literal_hosts_are_accepted(host: str) -> None:
     assert HexExecutor(f"https://{host}/api/v1", TOKEN).base_url == f"https://{host}/api/v1"
 
 
+@pytest.mark.parametrize("url", ["app.hex.tech/api/v1", "ftp://app.hex.tech/api/v1", "https:///x"])
+def test_a_base_url_that_is_not_absolute_http_says_what_is_expected(url: str) -> None:
+    with pytest.raises(UnsafeBaseURL) as refused:
+        HexExecutor(url, TOKEN)
+    assert str(refused.value) == (
+        "base_url must be an absolute https:// URL such as https://app.hex.tech/api/v1"
+    )
+
+
 def test_a_path_and_an_allowed_host_are_taken_as_written() -> None:
     """Only a trailing slash goes: a proxy path in capitals stays, and a host named in
     capitals in allow_insecure_hosts matches the (case-free) host of the URL."""
