@@ -709,3 +709,20 @@ def test_a_json_object_field_takes_an_object_or_its_text_and_keeps_its_descripti
     field = branch["properties"]["inputParams"]
     assert field["description"] == registry.get("hex_run_project").params["inputParams"].description
     assert all("description" not in form for form in field["anyOf"])
+
+
+def test_a_json_list_field_takes_a_list_or_its_text_and_no_other_value() -> None:
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(build_block(load_registry())[EXTRAS]["formSchema"])
+    projects = {"operation": "list_projects", "apiKey": "k"}
+    group = {"operation": "create_group", "apiKey": "k", "groupName": "Analysts"}
+    for form, field, good in [
+        (projects, "categories", ["Finance"]),
+        (projects, "categories", '["Finance"]'),
+        (group, "groupMemberUserIds", [UUID]),
+        (group, "groupMemberUserIds", f"{UUID}, {UUID}"),
+    ]:
+        assert validator.is_valid(form | {field: good}), (field, good)
+        for bad in (5, True, {"a": UUID}):
+            assert not validator.is_valid(form | {field: bad}), (field, bad)
