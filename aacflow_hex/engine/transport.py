@@ -34,7 +34,7 @@ class TransportError(Exception):
     def __init__(
         self, message: str, *, timeout: bool, maybe_sent: bool, permanent: bool = False
     ) -> None:
-        super().__init__(message)
+        super().__init__(message)  # pragma: no mutate: Exception.__new__ keeps it in args
         self.timeout = timeout
         self.maybe_sent = maybe_sent
         self.permanent = permanent
