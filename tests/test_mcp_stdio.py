@@ -153,6 +153,8 @@ async def test_initialize_answers_the_clients_version_or_our_latest(
     assert result["serverInfo"] == {"name": "aacflow-hex", "title": "Hex", "version": __version__}
     assert result["capabilities"] == {"tools": {"listChanged": False}}
     assert result["instructions"] == INSTRUCTIONS
+    assert INSTRUCTIONS.startswith("Tools for a Hex (hex.tech) workspace: projects, runs, ")
+    assert "The API key is configured on the server; never ask for it." in INSTRUCTIONS
 
 
 async def test_initialize_without_a_version_is_invalid_params(executor: FakeExecutor) -> None:
