@@ -132,3 +132,9 @@ async def test_a_key_with_undecodable_bytes_is_refused_as_a_param_not_a_crash(
         "character or a character outside Latin-1 (was it copied with a stray newline?)"
     )
     assert hex_api.received == []
+
+
+def test_a_secret_with_letters_beyond_ascii_is_found_in_any_value() -> None:
+    secret = "clé-secrète-9"
+    data = {"items": [{"note": f"token {secret} used"}], "count": 1}
+    assert Redactor([secret]).value(data) == {"items": [{"note": f"token {MASK} used"}], "count": 1}
