@@ -639,3 +639,16 @@ def test_a_base_url_that_would_leak_the_key_is_refused_in_one_line(
     assert out == ""
     assert err.startswith("error: HEX_API_BASE_URL: refusing to send the Hex token over plain http")
     assert err.count("\n") == 1
+
+
+def test_the_demo_command_runs_the_demo_and_exits_with_its_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aacflow_hex.surfaces import demo
+
+    monkeypatch.setattr(demo, "main", lambda: 1)
+    assert cli.main(["demo"]) == 1
+    monkeypatch.setenv("COLUMNS", "1000")
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--help"])
+    assert capsys.readouterr().out.startswith("usage: aacflow-hex demo [-h]\n")
